@@ -1,0 +1,99 @@
+#include "core/checkpoint.h"
+
+#include <torch/serialize.h>
+#include <torch/torch.h>
+
+#include <cstdio>
+#include <filesystem>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "core/torch_boundary.h"
+
+namespace isoae {
+
+absl::Status SaveCheckpoint(const std::string& path, int64_t step,
+                            const std::string& fingerprint,
+                            const std::vector<NamedTensor>& tensors) {
+  for (const NamedTensor& t : tensors) {
+    if (t.tensor.is_floating_point() &&
+        !torch::isfinite(t.tensor.detach()).all().item<bool>()) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "refusing to checkpoint step ", step, " to ", path, ": tensor '",
+          t.name, "' has NaN/Inf entries"));
+    }
+  }
+  std::error_code ec;
+  const std::filesystem::path p(path);
+  if (p.has_parent_path()) std::filesystem::create_directories(p.parent_path(), ec);
+  const std::string tmp = path + ".tmp";
+  absl::Status s = TorchCall(absl::StrCat("writing checkpoint ", tmp), [&] {
+    torch::serialize::OutputArchive archive;
+    archive.write("meta/step", torch::tensor({step}, torch::kInt64));
+    archive.write("meta/fingerprint", c10::IValue(fingerprint));
+    for (const NamedTensor& t : tensors) {
+      archive.write(t.name, t.tensor.detach().cpu());
+    }
+    archive.save_to(tmp);
+  });
+  if (!s.ok()) return s;
+  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
+    return absl::InternalError(absl::StrCat("renaming ", tmp, " to ", path,
+                                            " failed"));
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<int64_t> LoadCheckpoint(const std::string& path,
+                                       const std::string& fingerprint,
+                                       const std::vector<NamedTensor>& into) {
+  if (!std::filesystem::exists(path)) {
+    return absl::NotFoundError(absl::StrCat(
+        "checkpoint ", path, " does not exist (train without --resume first)"));
+  }
+  torch::serialize::InputArchive archive;
+  absl::Status s = TorchCall(
+      absl::StrCat("checkpoint ", path, " is not a readable LibTorch archive"),
+      [&] { archive.load_from(path); }, absl::StatusCode::kDataLoss);
+  if (!s.ok()) return s;
+  torch::Tensor step_t;
+  c10::IValue fp;
+  bool ok = false;
+  s = TorchCall(
+      absl::StrCat("checkpoint ", path),
+      [&] { ok = archive.try_read("meta/step", step_t) && archive.try_read("meta/fingerprint", fp); },
+      absl::StatusCode::kDataLoss);
+  if (!s.ok()) return s;
+  if (!ok || !fp.isString() || step_t.numel() != 1) {
+    return absl::DataLossError(absl::StrCat(
+        "checkpoint ", path, " lacks meta/step or meta/fingerprint"));
+  }
+  if (fp.toStringRef() != fingerprint) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "checkpoint ", path, " was written for config '", fp.toStringRef(),
+        "' but this run's config is '", fingerprint, "'"));
+  }
+  for (const NamedTensor& t : into) {
+    torch::Tensor stored;
+    bool found = false;
+    s = TorchCall(absl::StrCat("checkpoint ", path, " entry ", t.name),
+                  [&] { found = archive.try_read(t.name, stored); },
+                  absl::StatusCode::kDataLoss);
+    if (!s.ok()) return s;
+    if (!found) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "checkpoint ", path, " has no tensor '", t.name, "'"));
+    }
+    if (stored.sizes() != t.tensor.sizes()) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "checkpoint ", path, " tensor '", t.name, "' has shape [",
+          absl::StrJoin(stored.sizes(), ","), "] but the model expects [",
+          absl::StrJoin(t.tensor.sizes(), ","), "]"));
+    }
+    torch::NoGradGuard no_grad;
+    t.tensor.copy_(stored);
+  }
+  return step_t.item<int64_t>();
+}
+
+}  // namespace isoae

@@ -1,0 +1,277 @@
+#include "core/networks.h"
+
+#include <ATen/ATen.h>
+
+#include <cmath>
+#include <utility>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "core/status_macros.h"
+#include "core/torch_boundary.h"
+
+namespace isoae {
+namespace {
+
+struct LayerSpec {
+  std::string kind;           // LIN, FC, FC_B, CONV, CONV_B, CONVT, CONVT_B, PAD
+  std::vector<int64_t> args;  // n | c,k,s,p | p
+};
+
+absl::StatusOr<LayerSpec> ParseSpec(const std::string& text, size_t index) {
+  std::vector<std::string> parts =
+      absl::StrSplit(absl::StripAsciiWhitespace(text), ' ', absl::SkipEmpty());
+  auto bad = [&](const std::string& why) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "network layer ", index, " \"", text, "\": ", why,
+        " (expected e.g. \"FC 256\", \"LIN 2\", \"CONV_B 32,4,2,1\")"));
+  };
+  if (parts.size() != 2) return bad("expected a kind and its arguments");
+  LayerSpec spec;
+  spec.kind = parts[0];
+  std::string args = absl::StrJoin(parts.begin() + 1, parts.end(), "");
+  for (absl::string_view a : absl::StrSplit(args, ',')) {
+    int64_t v;
+    if (!absl::SimpleAtoi(a, &v)) return bad(absl::StrCat("\"", a, "\" is not an integer"));
+    spec.args.push_back(v);
+  }
+  const bool conv = spec.kind == "CONV" || spec.kind == "CONV_B" ||
+                    spec.kind == "CONVT" || spec.kind == "CONVT_B";
+  const bool vec = spec.kind == "LIN" || spec.kind == "FC" || spec.kind == "FC_B";
+  if (!conv && !vec && spec.kind != "PAD") return bad("unknown layer kind");
+  if (conv && spec.args.size() != 4) return bad("needs 4 arguments c,k,s,p");
+  if (!conv && spec.args.size() != 1) return bad("needs 1 argument");
+  if (spec.args[0] <= 0 && spec.kind != "PAD") return bad("size must be positive");
+  if (conv && (spec.args[1] <= 0 || spec.args[2] <= 0 || spec.args[3] < 0)) {
+    return bad("kernel and stride must be positive, padding non-negative");
+  }
+  if (spec.kind == "PAD" && spec.args[0] < 0) return bad("padding must be non-negative");
+  return spec;
+}
+
+std::unique_ptr<Layer> MakeActivation(Activation a, double beta) {
+  switch (a) {
+    case Activation::kSoftplus: return MakeSoftplus(beta);
+    case Activation::kReLU: return MakeReLU();
+    case Activation::kSigmoid: return MakeSigmoid();
+    case Activation::kTanh: return MakeTanh();
+    case Activation::kELU: return MakeELU(1.0);
+    case Activation::kNone: return nullptr;
+  }
+  return nullptr;
+}
+
+int64_t Scaled(int64_t n, double m, bool last) {
+  if (last) return n;
+  return std::max<int64_t>(1, static_cast<int64_t>(std::lround(n * m)));
+}
+
+}  // namespace
+
+absl::StatusOr<Activation> ParseActivation(const std::string& name) {
+  const std::string n = absl::AsciiStrToLower(name);
+  if (n == "softplus") return Activation::kSoftplus;
+  if (n == "relu") return Activation::kReLU;
+  if (n == "sigmoid") return Activation::kSigmoid;
+  if (n == "tanh") return Activation::kTanh;
+  if (n == "elu") return Activation::kELU;
+  if (n == "none" || n == "linear") return Activation::kNone;
+  return absl::InvalidArgumentError(absl::StrCat(
+      "activation \"", name, "\": expected softplus, relu, sigmoid, tanh, elu or none"));
+}
+
+absl::StatusOr<BuiltNetwork> BuildNetwork(const NetworkConfig& config,
+                                          const c10::TensorOptions& options) {
+  if (config.input_shape.empty() || config.input_shape.size() == 2 ||
+      config.input_shape.size() > 3) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "network input_shape [", absl::StrJoin(config.input_shape, ","),
+        "]: expected [d] for vectors or [C,H,W] for images"));
+  }
+  for (int64_t d : config.input_shape) {
+    if (d <= 0) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "network input_shape [", absl::StrJoin(config.input_shape, ","),
+          "] has a non-positive dimension"));
+    }
+  }
+  if (config.layers.empty()) {
+    return absl::InvalidArgumentError("network has no layers");
+  }
+  if (!(config.width_multiplier > 0) || !std::isfinite(config.width_multiplier)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "network width_multiplier must be positive and finite, got ",
+        config.width_multiplier));
+  }
+  if (config.hidden_activation == Activation::kSoftplus &&
+      !(config.softplus_beta > 0)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "softplus_beta must be positive, got ", config.softplus_beta));
+  }
+  BuiltNetwork built;
+  std::vector<int64_t> shape = config.input_shape;  // current per-sample shape
+  const double m = config.width_multiplier;
+  for (size_t i = 0; i < config.layers.size(); ++i) {
+    ISOAE_ASSIGN_OR_RETURN(LayerSpec spec, ParseSpec(config.layers[i], i));
+    const bool last = i + 1 == config.layers.size();
+    const bool image = shape.size() == 3;
+    if (spec.kind == "LIN" || spec.kind == "FC" || spec.kind == "FC_B") {
+      if (image) {
+        built.net.Add(MakeFlatten());
+        shape = {shape[0] * shape[1] * shape[2]};
+      }
+      const int64_t out = Scaled(spec.args[0], m, last);
+      built.net.Add(MakeLinear(shape[0], out, true, options));
+      if (spec.kind == "FC_B") {
+        built.net.Add(MakeBatchNorm(out, 0, options, config.batchnorm_tangent));
+      }
+      if (spec.kind != "LIN") {
+        if (auto a = MakeActivation(config.hidden_activation, config.softplus_beta)) {
+          built.net.Add(std::move(a));
+        }
+      }
+      shape = {out};
+    } else if (spec.kind == "PAD") {
+      if (!image) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            "network layer ", i, " \"", config.layers[i], "\": PAD needs an image input"));
+      }
+      built.net.Add(MakeZeroPad2d(spec.args[0]));
+      shape[1] += 2 * spec.args[0];
+      shape[2] += 2 * spec.args[0];
+    } else {
+      if (!image) {
+        built.net.Add(MakeUnflatten({shape[0], 1, 1}));
+        shape = {shape[0], 1, 1};
+      }
+      const int64_t c = Scaled(spec.args[0], m, last);
+      const int64_t k = spec.args[1], s = spec.args[2], p = spec.args[3];
+      const bool transpose = spec.kind == "CONVT" || spec.kind == "CONVT_B";
+      int64_t h, w;
+      if (transpose) {
+        built.net.Add(MakeConvTranspose2d(shape[0], c, k, s, p, 0, true, options));
+        h = (shape[1] - 1) * s - 2 * p + k;
+        w = (shape[2] - 1) * s - 2 * p + k;
+      } else {
+        built.net.Add(MakeConv2d(shape[0], c, k, s, p, true, options));
+        h = (shape[1] + 2 * p - k) / s + 1;
+        w = (shape[2] + 2 * p - k) / s + 1;
+        if (shape[1] + 2 * p < k || shape[2] + 2 * p < k) h = w = 0;
+      }
+      if (h <= 0 || w <= 0) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            "network layer ", i, " \"", config.layers[i], "\" maps a ",
+            shape[1], "x", shape[2], " input to an empty output"));
+      }
+      if (spec.kind == "CONV_B" || spec.kind == "CONVT_B") {
+        built.net.Add(MakeBatchNorm(c, 2, options, config.batchnorm_tangent));
+        if (auto a = MakeActivation(config.hidden_activation, config.softplus_beta)) {
+          built.net.Add(std::move(a));
+        }
+      }
+      shape = {c, h, w};
+    }
+  }
+  if (auto a = MakeActivation(config.output_activation, config.softplus_beta)) {
+    built.net.Add(std::move(a));
+  }
+  // A final 1x1 feature map is a code vector (the L-CNN encoder ends so).
+  if (shape.size() == 3 && shape[1] == 1 && shape[2] == 1) {
+    built.net.Add(MakeFlatten());
+    shape = {shape[0]};
+  }
+  built.output_shape = shape;
+  // Dry run: catches anything the shape arithmetic above missed.
+  std::vector<int64_t> batch_shape = {2};
+  batch_shape.insert(batch_shape.end(), config.input_shape.begin(),
+                     config.input_shape.end());
+  absl::Status dry = TorchCall(
+      "network dry run",
+      [&] {
+        at::NoGradGuard no_grad;
+        built.net.SetTraining(false);
+        at::Tensor y = built.net.Forward(at::zeros(batch_shape, options));
+        built.net.SetTraining(true);
+        std::vector<int64_t> got(y.sizes().begin() + 1, y.sizes().end());
+        if (got != built.output_shape) {
+          throw std::runtime_error(absl::StrCat(
+              "output shape [", absl::StrJoin(got, ","), "] != expected [",
+              absl::StrJoin(built.output_shape, ","), "]"));
+        }
+      },
+      absl::StatusCode::kInvalidArgument);
+  ISOAE_RETURN_IF_ERROR(dry);
+  return built;
+}
+
+AutoencoderConfig SurfacesMlp(int64_t data_dim, int64_t latent_dim) {
+  AutoencoderConfig c;
+  c.encoder.input_shape = {data_dim};
+  c.decoder.input_shape = {latent_dim};
+  for (int i = 0; i < 5; ++i) {
+    c.encoder.layers.push_back("FC 256");
+    c.decoder.layers.push_back("FC 256");
+  }
+  c.encoder.layers.push_back(absl::StrCat("LIN ", latent_dim));
+  c.decoder.layers.push_back(absl::StrCat("LIN ", data_dim));
+  return c;
+}
+
+AutoencoderConfig FcNn(int64_t data_dim, int64_t latent_dim) {
+  AutoencoderConfig c;
+  c.encoder.input_shape = {data_dim};
+  c.encoder.layers = {"FC_B 128", "FC_B 256", "FC_B 512", "FC_B 1024",
+                      absl::StrCat("LIN ", latent_dim)};
+  c.decoder.input_shape = {latent_dim};
+  c.decoder.layers = {"FC_B 1024", "FC_B 512", "FC_B 256", "FC_B 128",
+                      absl::StrCat("LIN ", data_dim)};
+  return c;
+}
+
+AutoencoderConfig SCnn(int64_t latent_dim) {
+  AutoencoderConfig c;
+  c.encoder.input_shape = {1, 28, 28};
+  c.encoder.layers = {"PAD 2", "CONV_B 32,4,2,1", "CONV_B 64,4,2,1",
+                      "CONV_B 128,4,2,1", "CONV_B 256,4,2,0",
+                      absl::StrCat("LIN ", latent_dim)};
+  c.decoder.input_shape = {latent_dim};
+  c.decoder.layers = {"FC 256", "CONVT_B 128,4,1,0", "CONVT_B 64,4,2,1",
+                      "CONVT 32,4,2,1", "CONVT 1,4,2,3"};
+  return c;
+}
+
+AutoencoderConfig LCnn(int64_t latent_dim) {
+  AutoencoderConfig c;
+  c.encoder.input_shape = {1, 128, 128};
+  c.encoder.layers = {"CONV_B 128,4,2,1",  "CONV_B 256,4,2,1",
+                      "CONV_B 512,4,2,1",  "CONV_B 1024,4,2,1",
+                      "CONV_B 2048,4,2,1", "CONV_B 4096,4,2,1",
+                      absl::StrCat("CONV ", latent_dim, ",2,2,0")};
+  c.decoder.input_shape = {latent_dim};
+  c.decoder.layers = {"CONVT_B 2048,4,1,0", "CONVT_B 1024,4,2,1",
+                      "CONVT_B 512,4,2,1",  "CONVT_B 256,4,2,1",
+                      "CONVT_B 128,4,2,1",  "CONVT 1,4,2,1"};
+  return c;
+}
+
+AutoencoderConfig IrvaeFc(int64_t data_dim, int64_t latent_dim,
+                          int64_t encoder_out) {
+  AutoencoderConfig c;
+  if (encoder_out <= 0) encoder_out = latent_dim;
+  c.encoder.input_shape = {data_dim};
+  c.decoder.input_shape = {latent_dim};
+  for (int i = 0; i < 4; ++i) {
+    c.encoder.layers.push_back("FC 256");
+    c.decoder.layers.push_back("FC 256");
+  }
+  c.encoder.layers.push_back(absl::StrCat("LIN ", encoder_out));
+  c.decoder.layers.push_back(absl::StrCat("LIN ", data_dim));
+  c.encoder.hidden_activation = c.decoder.hidden_activation = Activation::kReLU;
+  c.decoder.output_activation = Activation::kSigmoid;
+  return c;
+}
+
+}  // namespace isoae

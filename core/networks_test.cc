@@ -1,0 +1,131 @@
+#include "core/networks.h"
+
+#include <torch/torch.h>
+
+#include <string>
+#include <vector>
+
+#include "core/status_matchers.h"
+#include "core/testing/jacobian.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+
+namespace isoae {
+namespace {
+
+using ::isoae::testing::DoubleBackwardJvp;
+using ::isoae::testing::StatusIs;
+using ::testing::HasSubstr;
+
+const auto kDouble = torch::TensorOptions().dtype(torch::kFloat64);
+// Relative to the largest entry; see tangent_layers_test for the reasoning.
+constexpr double kJvpTol = 1e-9;
+
+struct NetCase {
+  std::string name;
+  NetworkConfig config;
+  std::vector<int64_t> expected_output;
+};
+
+std::vector<NetCase> Cases() {
+  std::vector<NetCase> cases;
+  auto add = [&](const std::string& name, const AutoencoderConfig& ae,
+                 std::vector<int64_t> enc_out, std::vector<int64_t> dec_out,
+                 double width) {
+    NetCase e{name + "/encoder", ae.encoder, enc_out};
+    NetCase d{name + "/decoder", ae.decoder, dec_out};
+    e.config.width_multiplier = d.config.width_multiplier = width;
+    cases.push_back(e);
+    cases.push_back(d);
+  };
+  add("SurfacesMlp", SurfacesMlp(), {2}, {3}, 1.0 / 16);
+  add("FcNn", FcNn(), {2}, {784}, 1.0 / 16);
+  add("SCnn", SCnn(), {2}, {1, 28, 28}, 1.0 / 16);
+  add("LCnn", LCnn(), {2}, {1, 128, 128}, 1.0 / 128);
+  add("IrvaeFc", IrvaeFc(784, 2, 4), {4}, {784}, 1.0 / 16);
+  return cases;
+}
+
+TEST(NetworksTest, PaperNetworksBuildAndTangentsMatchAutograd) {
+  for (const NetCase& c : Cases()) {
+    SCOPED_TRACE(c.name);
+    torch::manual_seed(11);
+    ISOAE_ASSERT_OK_AND_ASSIGN(BuiltNetwork built, BuildNetwork(c.config, kDouble));
+    EXPECT_EQ(built.output_shape, c.expected_output);
+    std::vector<int64_t> in = {3};
+    in.insert(in.end(), c.config.input_shape.begin(), c.config.input_shape.end());
+    torch::Tensor x = torch::randn(in, kDouble) * 0.5;
+    // One train-mode pass so BatchNorm's running statistics are not trivial,
+    // then eval mode, where samples are independent.
+    built.net.Forward(x);
+    built.net.SetTraining(false);
+    std::vector<int64_t> tshape = {3, 2};
+    tshape.insert(tshape.end(), c.config.input_shape.begin(), c.config.input_shape.end());
+    torch::Tensor t = torch::randn(tshape, kDouble);
+    Dual out = built.net.Forward(Dual{x, t});
+    torch::Tensor ref = DoubleBackwardJvp(
+        [&](const torch::Tensor& v) { return built.net.Forward(v); }, x, t);
+    ASSERT_EQ(out.tangent.sizes(), ref.sizes());
+    EXPECT_LT((out.tangent - ref).abs().max().item<double>(),
+              kJvpTol * (1 + ref.abs().max().item<double>()));
+  }
+}
+
+TEST(NetworksTest, FullBatchBatchNormTangentsMatchBatchJacobianInTrainMode) {
+  torch::manual_seed(12);
+  AutoencoderConfig ae = FcNn(6, 2);
+  ae.decoder.width_multiplier = 1.0 / 64;
+  ae.decoder.batchnorm_tangent = BatchNormTangent::kFullBatch;
+  ISOAE_ASSERT_OK_AND_ASSIGN(BuiltNetwork built, BuildNetwork(ae.decoder, kDouble));
+  torch::Tensor z = torch::randn({5, 2}, kDouble);
+  torch::Tensor t = torch::randn({5, 3, 2}, kDouble);
+  Dual out = built.net.Forward(Dual{z, t});
+  torch::Tensor ref = DoubleBackwardJvp(
+      [&](const torch::Tensor& v) { return built.net.Forward(v); }, z, t);
+  EXPECT_LT((out.tangent - ref).abs().max().item<double>(), kJvpTol);
+}
+
+TEST(NetworksTest, SurfacesMlpMatchesPaperArchitecture) {
+  AutoencoderConfig ae = SurfacesMlp();
+  ISOAE_ASSERT_OK_AND_ASSIGN(BuiltNetwork enc, BuildNetwork(ae.encoder, kDouble));
+  // 3*256+256 + 4*(256*256+256) + 256*2+2
+  EXPECT_EQ(enc.net.NumParameters(), 1024 + 4 * 65792 + 514);
+  EXPECT_THAT(enc.net.Describe(), HasSubstr("Softplus(beta=100)"));
+}
+
+TEST(NetworksTest, BadSpecsAreInvalidArgumentNamingTheLayer) {
+  NetworkConfig c;
+  c.input_shape = {4};
+  c.layers = {"FC 8", "DENSE 3"};
+  EXPECT_THAT(BuildNetwork(c, kDouble),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("layer 1 \"DENSE 3\": unknown layer kind")));
+  c.layers = {"FC x"};
+  EXPECT_THAT(BuildNetwork(c, kDouble),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("not an integer")));
+  c.layers = {"CONV 3,4,2"};
+  EXPECT_THAT(BuildNetwork(c, kDouble),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("4 arguments")));
+  c.layers = {"LIN 0"};
+  EXPECT_THAT(BuildNetwork(c, kDouble),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("positive")));
+  c.layers = {};
+  EXPECT_THAT(BuildNetwork(c, kDouble),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("no layers")));
+  c.input_shape = {1, 28};
+  c.layers = {"LIN 2"};
+  EXPECT_THAT(BuildNetwork(c, kDouble),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("input_shape [1,28]")));
+  // The S-CNN listing exactly as printed (no padding) cannot run on 28x28.
+  c.input_shape = {1, 28, 28};
+  c.layers = {"CONV_B 32,4,2,1", "CONV_B 64,4,2,1", "CONV_B 128,4,2,1",
+              "CONV_B 256,4,2,0", "LIN 2"};
+  EXPECT_THAT(BuildNetwork(c, kDouble),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("maps a 3x3 input to an empty output")));
+  EXPECT_THAT(ParseActivation("swish"),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("swish")));
+}
+
+}  // namespace
+}  // namespace isoae

@@ -1,0 +1,194 @@
+#include "core/trainer.h"
+
+#include <torch/torch.h>
+#include <glog/logging.h>
+
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "core/checkpoint.h"
+#include "core/torch_boundary.h"
+
+namespace isoae {
+namespace {
+
+uint64_t Mix(uint64_t seed, uint64_t v) {
+  // splitmix64 of (seed, v): decorrelated seeds for each step/epoch.
+  uint64_t z = seed * 0x9E3779B97F4A7C15ULL + v + 0x632BE59BD9B4E019ULL;
+  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+  z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+  return (z ^ (z >> 31)) & 0x7FFFFFFFFFFFFFFFULL;
+}
+
+std::string Duration(double s) {
+  if (!std::isfinite(s) || s < 0) return "?";
+  const int64_t t = static_cast<int64_t>(s + 0.5);
+  if (t >= 3600) return absl::StrFormat("%dh%02dm", t / 3600, (t / 60) % 60);
+  if (t >= 60) return absl::StrFormat("%dm%02ds", t / 60, t % 60);
+  return absl::StrFormat("%ds", t);
+}
+
+// Adam's per-parameter state as named tensors, so checkpoints hold it.
+std::vector<NamedTensor> OptimizerState(torch::optim::Adam& opt,
+                                        const std::vector<at::Tensor>& params,
+                                        bool create) {
+  std::vector<NamedTensor> out;
+  auto& state = opt.state();
+  for (size_t i = 0; i < params.size(); ++i) {
+    auto key = c10::guts::to_string(params[i].unsafeGetTensorImpl());
+    if (create && state.find(key) == state.end()) {
+      auto s = std::make_unique<torch::optim::AdamParamState>();
+      s->step(0);
+      s->exp_avg(torch::zeros_like(params[i]));
+      s->exp_avg_sq(torch::zeros_like(params[i]));
+      state[key] = std::move(s);
+    }
+    auto it = state.find(key);
+    if (it == state.end()) continue;
+    auto& s = static_cast<torch::optim::AdamParamState&>(*it->second);
+    out.push_back({absl::StrCat("optim/", i, "/exp_avg"), s.exp_avg()});
+    out.push_back({absl::StrCat("optim/", i, "/exp_avg_sq"), s.exp_avg_sq()});
+  }
+  return out;
+}
+
+void SetAdamSteps(torch::optim::Adam& opt, int64_t step) {
+  for (auto& kv : opt.state()) {
+    static_cast<torch::optim::AdamParamState&>(*kv.second).step(step);
+  }
+}
+
+}  // namespace
+
+absl::StatusOr<TrainHistory> Train(const TrainConfig& config,
+                                   const std::vector<at::Tensor>& parameters,
+                                   const std::vector<NamedTensor>& state,
+                                   const at::Tensor& data, const LossFn& loss,
+                                   const EvalFn& eval) {
+  if (config.epochs < 0) {
+    return absl::InvalidArgumentError(absl::StrCat("epochs must be >= 0, got ", config.epochs));
+  }
+  if (config.batch_size < 0) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "batch_size must be >= 0 (0 = full batch), got ", config.batch_size));
+  }
+  if (!(config.learning_rate > 0) || !std::isfinite(config.learning_rate)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "learning_rate must be positive and finite, got ", config.learning_rate));
+  }
+  if (!data.defined() || data.dim() < 2 || data.size(0) == 0) {
+    return absl::InvalidArgumentError("training data must be a non-empty [N, ...] tensor");
+  }
+  if (config.resume && config.checkpoint_path.empty()) {
+    return absl::InvalidArgumentError("resume needs a checkpoint path");
+  }
+  const int64_t n = data.size(0);
+  const int64_t batch = config.batch_size == 0 ? n : std::min(config.batch_size, n);
+  const int64_t steps_per_epoch = (n + batch - 1) / batch;
+  const int64_t total_steps = config.epochs * steps_per_epoch;
+  const int64_t log_every =
+      config.log_every > 0 ? config.log_every : std::max<int64_t>(1, total_steps / 20);
+
+  torch::optim::Adam opt(parameters, torch::optim::AdamOptions(config.learning_rate));
+  TrainHistory history;
+  int64_t step = 0;
+  std::string last_good = "none (no checkpoint written yet)";
+  auto full_state = [&](bool create) {
+    std::vector<NamedTensor> all = state;
+    for (auto& t : OptimizerState(opt, parameters, create)) all.push_back(t);
+    return all;
+  };
+  if (config.resume) {
+    absl::StatusOr<int64_t> loaded =
+        LoadCheckpoint(config.checkpoint_path, config.fingerprint, full_state(true));
+    if (!loaded.ok()) return loaded.status();
+    step = *loaded;
+    SetAdamSteps(opt, step);
+    last_good = absl::StrCat(config.checkpoint_path, " (step ", step, ")");
+    if (!config.quiet) LOG(INFO) << config.log_prefix << " resumed from " << last_good;
+  }
+  auto save = [&](int64_t at_step) -> absl::Status {
+    if (config.checkpoint_path.empty()) return absl::OkStatus();
+    absl::Status s = SaveCheckpoint(config.checkpoint_path, at_step,
+                                    config.fingerprint, full_state(false));
+    if (s.ok()) last_good = absl::StrCat(config.checkpoint_path, " (step ", at_step, ")");
+    return s;
+  };
+
+  const auto start = std::chrono::steady_clock::now();
+  const int64_t first_step = step;
+  at::Tensor perm;
+  int64_t perm_epoch = -1;
+  while (step < total_steps) {
+    const int64_t epoch = step / steps_per_epoch;
+    const int64_t b = step % steps_per_epoch;
+    at::Tensor x;
+    if (batch == n) {
+      x = data;
+    } else {
+      if (perm_epoch != epoch) {
+        auto gen = at::make_generator<at::CPUGeneratorImpl>(Mix(config.seed, epoch));
+        perm = torch::randperm(n, gen, torch::kLong).to(data.device());
+        perm_epoch = epoch;
+      }
+      x = data.index_select(0, perm.slice(0, b * batch, std::min(n, (b + 1) * batch)));
+    }
+    torch::manual_seed(Mix(config.seed ^ 0x5DEECE66DULL, step));
+    LossTerms terms;
+    absl::Status s = TorchCall(absl::StrCat("training step ", step), [&] {
+      terms = loss(x);
+      opt.zero_grad();
+      terms.total.backward();
+    });
+    if (!s.ok()) return s;
+    std::vector<std::pair<std::string, double>> values;
+    for (auto& [name, t] : terms.terms) values.push_back({name, t.item<double>()});
+    values.push_back({"total", terms.total.item<double>()});
+    for (auto& [name, v] : values) {
+      if (!std::isfinite(v)) {
+        return absl::InternalError(absl::StrCat(
+            config.log_prefix.empty() ? "" : config.log_prefix + ": ",
+            "loss term '", name, "' became ", v, " at step ", step,
+            "; training stopped; last good checkpoint: ", last_good));
+      }
+    }
+    opt.step();
+    ++step;
+    const bool log_now = step % log_every == 0 || step == total_steps;
+    if (log_now) {
+      history.steps.push_back(step);
+      for (auto& [name, v] : values) history.terms[name].push_back(v);
+      if (!config.quiet) {
+        const double el = std::chrono::duration<double>(
+                              std::chrono::steady_clock::now() - start).count();
+        const double rate = (step - first_step) / std::max(el, 1e-9);
+        std::string line = absl::StrFormat("%s step %d/%d (%.0f%%)", config.log_prefix,
+                                           step, total_steps, 100.0 * step / total_steps);
+        for (auto& [name, v] : values) absl::StrAppendFormat(&line, " %s=%.4g", name, v);
+        absl::StrAppendFormat(&line, " | %.1f steps/s, ETA %s", rate,
+                              Duration((total_steps - step) / rate));
+        LOG(INFO) << line;
+      }
+    }
+    if (config.checkpoint_every > 0 && step % config.checkpoint_every == 0 &&
+        step < total_steps) {
+      absl::Status cs = save(step);
+      if (!cs.ok()) return cs;
+    }
+    if (eval && config.eval_every > 0 && step % config.eval_every == 0) {
+      absl::Status es = eval(step);
+      if (!es.ok()) return es;
+    }
+  }
+  absl::Status cs = save(step);
+  if (!cs.ok()) return cs;
+  history.final_step = step;
+  history.seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  return history;
+}
+
+}  // namespace isoae

@@ -1,0 +1,95 @@
+#include "iae/iae_loss.h"
+
+#include <ATen/ATen.h>
+
+#include <cmath>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+
+namespace isoae {
+
+absl::StatusOr<IsoPrior> ParseIsoPrior(const std::string& name) {
+  const std::string n = absl::AsciiStrToLower(name);
+  if (n == "uniform") return IsoPrior::kUniformBox;
+  if (n == "gaussian") return IsoPrior::kGaussian;
+  return absl::InvalidArgumentError(absl::StrCat(
+      "iso prior \"", name, "\": expected \"uniform\" or \"gaussian\""));
+}
+
+absl::Status ValidateIaeConfig(const IaeConfig& c) {
+  if (!std::isfinite(c.lambda_iso) || c.lambda_iso < 0) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "lambda_iso must be finite and >= 0, got ", c.lambda_iso));
+  }
+  if (c.iso_samples < 0) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "iso_samples must be >= 0 (0 = batch size), got ", c.iso_samples));
+  }
+  return absl::OkStatus();
+}
+
+at::Tensor SampleUnitSphere(int64_t n, int64_t d, const c10::TensorOptions& options) {
+  at::Tensor g = at::randn({n, d}, options);
+  return g / g.norm(2, {1}, /*keepdim=*/true).clamp_min(1e-12);
+}
+
+at::Tensor SampleIsoPrior(const at::Tensor& codes, IsoPrior prior, int64_t n) {
+  at::Tensor z = codes.detach();
+  const int64_t d = z.size(1);
+  if (prior == IsoPrior::kUniformBox) {
+    at::Tensor lo = std::get<0>(z.min(0));
+    at::Tensor hi = std::get<0>(z.max(0));
+    return lo + (hi - lo) * at::rand({n, d}, z.options());
+  }
+  at::Tensor mean = z.mean(0);
+  at::Tensor c = z - mean;
+  const int64_t b = std::max<int64_t>(1, z.size(0) - 1);
+  at::Tensor cov = c.t().matmul(c) / static_cast<double>(b);
+  // Jitter relative to the scale keeps the Cholesky factor defined for
+  // degenerate (e.g. collapsed) code clouds.
+  const double jitter = 1e-6 * (cov.diagonal().mean().item<double>() + 1e-12);
+  at::Tensor l = at::linalg_cholesky(cov + jitter * at::eye(d, z.options()));
+  return mean + at::randn({n, d}, z.options()).matmul(l.t());
+}
+
+at::Tensor IsometryLoss(Sequential& decoder, const at::Tensor& z, const at::Tensor& u) {
+  Dual out = decoder.Forward(Dual{z, u.unsqueeze(1)});
+  at::Tensor norms = out.tangent.flatten(2).norm(2, {2}).squeeze(1);
+  return (norms - 1).pow(2).mean();
+}
+
+at::Tensor PseudoInverseLoss(Sequential& encoder,
+                             const std::vector<at::Tensor>& encoder_inputs,
+                             const at::Tensor& u) {
+  at::Tensor row = encoder.Vjp(encoder_inputs, u);
+  at::Tensor norms = row.flatten(1).norm(2, {1});
+  return (norms - 1).pow(2).mean();
+}
+
+LossTerms IaeLoss(Autoencoder& ae, const at::Tensor& x, const IaeConfig& config) {
+  LossTerms out;
+  AeForward fwd = RunAutoencoder(ae, x);
+  at::Tensor rec = ReconstructionLoss(x, fwd.x_hat);
+  out.terms.push_back({"L_rec", rec.detach()});
+  out.total = rec;
+  if (config.lambda_iso <= 0) return out;
+  const int64_t b = x.size(0);
+  const int64_t d = ae.latent_dim;
+  if (config.use_iso) {
+    const int64_t n = config.iso_samples > 0 ? config.iso_samples : b;
+    at::Tensor z = SampleIsoPrior(fwd.z, config.prior, n);
+    at::Tensor iso = IsometryLoss(ae.decoder, z, SampleUnitSphere(n, d, z.options()));
+    out.terms.push_back({"L_iso", iso.detach()});
+    out.total = out.total + config.lambda_iso * iso;
+  }
+  if (config.use_piso) {
+    at::Tensor piso = PseudoInverseLoss(ae.encoder, fwd.encoder_inputs,
+                                        SampleUnitSphere(b, d, x.options()));
+    out.terms.push_back({"L_piso", piso.detach()});
+    out.total = out.total + config.lambda_iso * piso;
+  }
+  return out;
+}
+
+}  // namespace isoae

@@ -1,0 +1,81 @@
+// The Isometric Autoencoder loss (Gropp, Atzmon & Lipman, "Isometric
+// Autoencoders"; ../shared/seeds/000_*, section 3):
+//
+//   L = L_rec + lambda_iso * (L_iso + L_piso)                          (eq. 8)
+//   L_rec  = E_x ||f(g(x)) - x||^2                                     (eq. 1)
+//   L_iso  = E_{z ~ P_iso, u ~ U(S^{d-1})} (||df(z) u|| - 1)^2          (eq. 6)
+//   L_piso = E_{x ~ data,  u ~ U(S^{d-1})} (||u^T dg(x)|| - 1)^2        (eq. 7)
+//
+// Lemma 1: ||A u|| = 1 for all unit u iff A^T A = I, so L_iso = 0 pushes the
+// decoder to a local isometry; eq. 7 pushes B = dg(x) to B B^T = I, and with
+// BA = I (from reconstruction) Lemma 2 gives B = A^+ = A^T.
+//
+// Estimators (section 3, "Implementation"): one u per sample; df(z)u comes
+// from the decoder's tangent pass (forward mode), u^T dg(x) from a
+// vector-Jacobian pass through the encoder layers recorded during the
+// reconstruction pass (reverse mode); both are built from differentiable ops,
+// so one backward pass gives the parameter gradients.
+//
+// P_iso (the paper: "either uniform or gaussian fit to the latent codes
+// g(X)"): kUniformBox samples uniformly in the axis-aligned bounding box of
+// the batch's codes; kGaussian samples N(mean, cov) of the codes. Both are
+// fitted to detached codes. u ~ U(S^{d-1}) is a normalised standard Gaussian.
+//
+// Shapes: x [B, ...], z [n, d], u [n, d]. Errors: ValidateIaeConfig returns
+// kInvalidArgument naming the bad field; the loss functions are LibTorch code
+// run by the trainer behind TorchCall.
+#ifndef ISOAE_IAE_IAE_LOSS_H_
+#define ISOAE_IAE_IAE_LOSS_H_
+
+#include <ATen/core/Tensor.h>
+#include <c10/core/TensorOptions.h>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "core/autoencoder.h"
+#include "core/tangent_layers.h"
+#include "core/trainer.h"
+
+namespace isoae {
+
+enum class IsoPrior { kUniformBox, kGaussian };
+
+// "uniform" or "gaussian".
+absl::StatusOr<IsoPrior> ParseIsoPrior(const std::string& name);
+
+struct IaeConfig {
+  double lambda_iso = 0.01;
+  bool use_iso = true;    // L_iso term
+  bool use_piso = true;   // L_piso term
+  IsoPrior prior = IsoPrior::kUniformBox;
+  int64_t iso_samples = 0;  // z samples per step for L_iso; 0: batch size
+};
+
+absl::Status ValidateIaeConfig(const IaeConfig& config);
+
+// n directions uniform on the unit sphere S^{d-1}: [n, d].
+at::Tensor SampleUnitSphere(int64_t n, int64_t d, const c10::TensorOptions& options);
+
+// n samples from P_iso fitted to `codes` [B, d] (detached): [n, d].
+at::Tensor SampleIsoPrior(const at::Tensor& codes, IsoPrior prior, int64_t n);
+
+// mean_i (||df(z_i) u_i|| - 1)^2 for z [n, d], unit u [n, d].
+at::Tensor IsometryLoss(Sequential& decoder, const at::Tensor& z, const at::Tensor& u);
+
+// mean_i (||u_i^T dg(x_i)|| - 1)^2 from the encoder layer inputs recorded for
+// x (Sequential::ForwardRecording) and unit u [B, d].
+at::Tensor PseudoInverseLoss(Sequential& encoder,
+                             const std::vector<at::Tensor>& encoder_inputs,
+                             const at::Tensor& u);
+
+// The full I-AE loss on a batch; terms "L_rec", "L_iso", "L_piso" (the
+// regularisers only when lambda_iso > 0 and enabled).
+LossTerms IaeLoss(Autoencoder& ae, const at::Tensor& x, const IaeConfig& config);
+
+}  // namespace isoae
+
+#endif  // ISOAE_IAE_IAE_LOSS_H_
