@@ -84,10 +84,12 @@ class Pointwise : public Layer {
     return out;
   }
   at::Tensor Vjp(const at::Tensor& input, const at::Tensor& c) override {
-    return c * Derivative(input, Value(input));
+    return c * Derivative(input, DerivativeUsesValue() ? Value(input) : at::Tensor());
   }
 
  protected:
+  // Whether Derivative() reads y (sigmoid, tanh, ELU) or only x.
+  virtual bool DerivativeUsesValue() const { return true; }
   virtual at::Tensor Value(const at::Tensor& x) const = 0;
   // phi'(x), given x and y = phi(x); differentiable in x.
   virtual at::Tensor Derivative(const at::Tensor& x,
@@ -104,6 +106,7 @@ class Softplus final : public Pointwise {
   }
 
  protected:
+  bool DerivativeUsesValue() const override { return false; }
   at::Tensor Value(const at::Tensor& x) const override {
     return at::softplus(x, beta_, threshold_);
   }
@@ -122,6 +125,7 @@ class ReLU final : public Pointwise {
   std::string Describe() const override { return "ReLU"; }
 
  protected:
+  bool DerivativeUsesValue() const override { return false; }
   at::Tensor Value(const at::Tensor& x) const override { return at::relu(x); }
   at::Tensor Derivative(const at::Tensor& x, const at::Tensor&) const override {
     return (x > 0).to(x.scalar_type());
@@ -210,6 +214,7 @@ class BatchNorm final : public Layer {
     if (training_) {
       mean = x.mean(reduce_dims_);
       var = (x - mean.view(param_shape_)).pow(2).mean(reduce_dims_);
+      last_var_ = var;
       at::NoGradGuard no_grad;
       const double n = static_cast<double>(x.numel() / features_);
       const double unbias = n > 1 ? n / (n - 1) : 1.0;
@@ -241,13 +246,13 @@ class BatchNorm final : public Layer {
     }
     return out;
   }
+  // Train mode: the statistics of the most recent Forward (the batch that
+  // ForwardRecording saw), also when `input` is a slice of that batch.
   at::Tensor Vjp(const at::Tensor& input, const at::Tensor& c) override {
-    at::Tensor var;
+    at::Tensor var = running_var_;
     if (training_) {
-      at::Tensor mean = input.mean(reduce_dims_);
-      var = (input - mean.view(param_shape_)).pow(2).mean(reduce_dims_);
-    } else {
-      var = running_var_;
+      CHECK(last_var_.defined()) << "BatchNorm::Vjp in train mode needs a Forward first";
+      var = last_var_;
     }
     at::Tensor s = (var + eps_).sqrt().view(param_shape_);
     return c * (weight_.view(param_shape_) / s);
@@ -270,6 +275,7 @@ class BatchNorm final : public Layer {
   double eps_, momentum_;
   bool training_ = true;
   at::Tensor weight_, bias_, running_mean_, running_var_;
+  at::Tensor last_var_;  // batch variance of the last train-mode Forward
   std::vector<int64_t> param_shape_, reduce_dims_;
 };
 

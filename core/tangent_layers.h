@@ -23,7 +23,8 @@
 //               (the per-example Jacobian; the only convention Vjp supports);
 //   kFullBatch  the Jacobian of the whole batch map applied to the batch of
 //               tangents, including the change of the statistics.
-// In eval mode both coincide (running statistics are constants).
+// In eval mode both coincide (running statistics are constants). Vjp in
+// train mode uses the statistics of the layer's most recent Forward.
 //
 // Error contract: layers are LibTorch code; shape or dtype mismatches throw
 // c10::Error. Library entry points validate shapes up front and run layers

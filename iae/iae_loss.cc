@@ -1,6 +1,7 @@
 #include "iae/iae_loss.h"
 
 #include <ATen/ATen.h>
+#include <torch/csrc/autograd/autograd.h>
 
 #include <cmath>
 
@@ -21,6 +22,10 @@ absl::Status ValidateIaeConfig(const IaeConfig& c) {
   if (!std::isfinite(c.lambda_iso) || c.lambda_iso < 0) {
     return absl::InvalidArgumentError(absl::StrCat(
         "lambda_iso must be finite and >= 0, got ", c.lambda_iso));
+  }
+  if (c.piso_samples < 0) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "piso_samples must be >= 0 (0 = whole batch), got ", c.piso_samples));
   }
   if (c.iso_samples < 0) {
     return absl::InvalidArgumentError(absl::StrCat(
@@ -67,6 +72,25 @@ at::Tensor PseudoInverseLoss(Sequential& encoder,
   return (norms - 1).pow(2).mean();
 }
 
+at::Tensor IsometryLossAutograd(Sequential& decoder, const at::Tensor& z,
+                                const at::Tensor& u) {
+  at::Tensor zi = z.detach().requires_grad_(true);
+  at::Tensor y = decoder.Forward(zi);
+  at::Tensor v = at::zeros_like(y).requires_grad_(true);
+  // g(v) = J^T v is linear in v; d<g(v), u>/dv = J u.
+  at::Tensor g = torch::autograd::grad({y}, {zi}, {v}, true, true)[0];
+  at::Tensor ju = torch::autograd::grad({g}, {v}, {u}, true, true)[0];
+  return (ju.flatten(1).norm(2, {1}) - 1).pow(2).mean();
+}
+
+at::Tensor PseudoInverseLossAutograd(Sequential& encoder, const at::Tensor& x,
+                                     const at::Tensor& u) {
+  at::Tensor xi = x.detach().requires_grad_(true);
+  at::Tensor z = encoder.Forward(xi);
+  at::Tensor row = torch::autograd::grad({z}, {xi}, {u}, true, true)[0];
+  return (row.flatten(1).norm(2, {1}) - 1).pow(2).mean();
+}
+
 LossTerms IaeLoss(Autoencoder& ae, const at::Tensor& x, const IaeConfig& config) {
   LossTerms out;
   AeForward fwd = RunAutoencoder(ae, x);
@@ -84,8 +108,15 @@ LossTerms IaeLoss(Autoencoder& ae, const at::Tensor& x, const IaeConfig& config)
     out.total = out.total + config.lambda_iso * iso;
   }
   if (config.use_piso) {
-    at::Tensor piso = PseudoInverseLoss(ae.encoder, fwd.encoder_inputs,
-                                        SampleUnitSphere(b, d, x.options()));
+    const int64_t m = config.piso_samples > 0 ? std::min(config.piso_samples, b) : b;
+    std::vector<at::Tensor> inputs = fwd.encoder_inputs;
+    if (m < b) {
+      // Rows of a shuffled batch are already random: the first m suffice.
+      // BatchNorm's VJP keeps the statistics of the whole batch's forward.
+      for (auto& t : inputs) t = t.slice(0, 0, m);
+    }
+    at::Tensor piso = PseudoInverseLoss(ae.encoder, inputs,
+                                        SampleUnitSphere(m, d, x.options()));
     out.terms.push_back({"L_piso", piso.detach()});
     out.total = out.total + config.lambda_iso * piso;
   }

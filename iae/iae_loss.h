@@ -10,7 +10,11 @@
 // decoder to a local isometry; eq. 7 pushes B = dg(x) to B B^T = I, and with
 // BA = I (from reconstruction) Lemma 2 gives B = A^+ = A^T.
 //
-// Estimators (section 3, "Implementation"): one u per sample; df(z)u comes
+// Estimators (section 3, "Implementation"): the paper draws one x, z and u
+// per iteration; we average over iso_samples z's (default: the batch size)
+// and piso_samples rows of the batch (default: all), one u each. Fewer
+// samples give the same expectation with more variance and cost less (see
+// //iae:bench). df(z)u comes
 // from the decoder's tangent pass (forward mode), u^T dg(x) from a
 // vector-Jacobian pass through the encoder layers recorded during the
 // reconstruction pass (reverse mode); both are built from differentiable ops,
@@ -52,7 +56,8 @@ struct IaeConfig {
   bool use_iso = true;    // L_iso term
   bool use_piso = true;   // L_piso term
   IsoPrior prior = IsoPrior::kUniformBox;
-  int64_t iso_samples = 0;  // z samples per step for L_iso; 0: batch size
+  int64_t iso_samples = 0;   // z samples per step for L_iso; 0: batch size
+  int64_t piso_samples = 0;  // batch rows used for L_piso; 0: all
 };
 
 absl::Status ValidateIaeConfig(const IaeConfig& config);
@@ -71,6 +76,15 @@ at::Tensor IsometryLoss(Sequential& decoder, const at::Tensor& z, const at::Tens
 at::Tensor PseudoInverseLoss(Sequential& encoder,
                              const std::vector<at::Tensor>& encoder_inputs,
                              const at::Tensor& u);
+
+// Reference implementations by plain autograd (the double-backward trick for
+// df(z)u, create_graph for u^T dg(x)): same values and gradients as the two
+// functions above, about 1.5-2x slower; kept for tests and benchmarks. They
+// take the network as a value-only function.
+at::Tensor IsometryLossAutograd(Sequential& decoder, const at::Tensor& z,
+                                const at::Tensor& u);
+at::Tensor PseudoInverseLossAutograd(Sequential& encoder, const at::Tensor& x,
+                                     const at::Tensor& u);
 
 // The full I-AE loss on a batch; terms "L_rec", "L_iso", "L_piso" (the
 // regularisers only when lambda_iso > 0 and enabled).

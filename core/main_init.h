@@ -1,0 +1,21 @@
+// Process start-up shared by every binary: threading environment, gflags,
+// glog.
+//
+// OpenMP's default busy-wait makes LibTorch's threads spin against
+// OpenBLAS's on a 2-core machine and step times become erratic. Both read
+// their environment when the libraries load, i.e. before main(), so
+// InitMain sets OMP_WAIT_POLICY=PASSIVE (unless the user set it) and
+// re-executes the binary once with that environment. Then it parses flags
+// (--flagfile works) and logs to stderr. SetTorchThreads(n) sets LibTorch's
+// intra-op threads and OpenBLAS's threads to n (0: leave the defaults).
+#ifndef ISOAE_CORE_MAIN_INIT_H_
+#define ISOAE_CORE_MAIN_INIT_H_
+
+namespace isoae {
+
+void InitMain(const char* usage, int* argc, char*** argv);
+void SetTorchThreads(int threads);
+
+}  // namespace isoae
+
+#endif  // ISOAE_CORE_MAIN_INIT_H_

@@ -1,0 +1,195 @@
+#include "core/trainer.h"
+
+#include <torch/torch.h>
+
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+#include "core/checkpoint.h"
+#include "core/status_matchers.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+
+namespace isoae {
+namespace {
+
+using ::isoae::testing::StatusIs;
+using ::testing::AllOf;
+using ::testing::HasSubstr;
+
+const auto kDouble = torch::TensorOptions().dtype(torch::kFloat64);
+
+std::string TempPath(const std::string& name) {
+  const char* dir = std::getenv("TEST_TMPDIR");
+  return std::string(dir ? dir : "/tmp") + "/" + name;
+}
+
+// A linear model y = x w with noisy targets; loss is the mean squared error.
+struct Toy {
+  Toy() {
+    torch::manual_seed(1);
+    w = torch::zeros({3, 1}, kDouble).set_requires_grad(true);
+    torch::Tensor x = torch::randn({64, 3}, kDouble);
+    torch::Tensor y = x.matmul(torch::tensor({{1.0}, {-2.0}, {0.5}}, kDouble)) +
+                      0.01 * torch::randn({64, 1}, kDouble);
+    data = torch::cat({x, y}, 1);
+  }
+  LossTerms Loss(const at::Tensor& b) const {
+    torch::Tensor pred = b.slice(1, 0, 3).matmul(w);
+    // A random term (as the I-AE samplers): resume must replay it exactly.
+    torch::Tensor jitter = 1e-3 * torch::randn({1}, kDouble).sum();
+    torch::Tensor mse = (pred - b.slice(1, 3, 4)).pow(2).mean() + jitter * w.sum();
+    return {mse, {{"mse", mse.detach()}}};
+  }
+  std::vector<NamedTensor> State() const { return {{"w", w}}; }
+  torch::Tensor w, data;
+};
+
+TrainConfig Quiet(int64_t epochs, int64_t batch) {
+  TrainConfig c;
+  c.epochs = epochs;
+  c.batch_size = batch;
+  c.learning_rate = 0.05;
+  c.seed = 7;
+  c.quiet = true;
+  c.fingerprint = "toy";
+  return c;
+}
+
+TEST(TrainerTest, LearnsTheToyModelAndRecordsHistory) {
+  Toy t;
+  ISOAE_ASSERT_OK_AND_ASSIGN(
+      TrainHistory h, Train(Quiet(200, 16), {t.w}, t.State(), t.data,
+                            [&](const at::Tensor& b) { return t.Loss(b); }));
+  EXPECT_EQ(h.final_step, 200 * 4);
+  EXPECT_FALSE(h.steps.empty());
+  EXPECT_LT(h.terms["mse"].back(), 1e-2 * h.terms["mse"].front());
+  EXPECT_NEAR(t.w[1].item<double>(), -2.0, 0.05);
+}
+
+TEST(TrainerTest, SameSeedSameResult) {
+  Toy a, b;
+  ISOAE_ASSERT_OK(Train(Quiet(5, 10), {a.w}, a.State(), a.data,
+                        [&](const at::Tensor& x) { return a.Loss(x); }));
+  ISOAE_ASSERT_OK(Train(Quiet(5, 10), {b.w}, b.State(), b.data,
+                        [&](const at::Tensor& x) { return b.Loss(x); }));
+  EXPECT_TRUE(torch::equal(a.w, b.w));
+}
+
+TEST(TrainerTest, ResumeContinuesExactlyWhereItStopped) {
+  const std::string path = TempPath("resume.pt");
+  Toy whole;
+  ISOAE_ASSERT_OK(Train(Quiet(6, 10), {whole.w}, whole.State(), whole.data,
+                        [&](const at::Tensor& x) { return whole.Loss(x); }));
+  Toy part;
+  TrainConfig first = Quiet(3, 10);
+  first.checkpoint_path = path;
+  ISOAE_ASSERT_OK(Train(first, {part.w}, part.State(), part.data,
+                        [&](const at::Tensor& x) { return part.Loss(x); }));
+  Toy resumed;  // fresh model and optimizer, state from the checkpoint
+  TrainConfig second = Quiet(6, 10);
+  second.checkpoint_path = path;
+  second.resume = true;
+  ISOAE_ASSERT_OK_AND_ASSIGN(
+      TrainHistory h, Train(second, {resumed.w}, resumed.State(), resumed.data,
+                            [&](const at::Tensor& x) { return resumed.Loss(x); }));
+  EXPECT_EQ(h.final_step, 6 * 7);
+  // Same data order, same random draws, same Adam moments: bit-identical.
+  EXPECT_TRUE(torch::equal(resumed.w, whole.w)) << resumed.w << whole.w;
+}
+
+TEST(TrainerTest, NanStopsTrainingNamingStepTermAndLastGoodCheckpoint) {
+  const std::string path = TempPath("nan.pt");
+  Toy t;
+  TrainConfig c = Quiet(10, 0);  // full batch: step == epoch
+  c.checkpoint_path = path;
+  c.checkpoint_every = 5;
+  int64_t calls = 0;
+  auto loss = [&](const at::Tensor& b) {
+    LossTerms l = t.Loss(b);
+    if (calls++ == 7) {
+      torch::Tensor bad = l.total * std::nan("");
+      return LossTerms{bad, {{"mse", l.terms[0].second}, {"L_iso", bad.detach()}}};
+    }
+    return l;
+  };
+  EXPECT_THAT(Train(c, {t.w}, t.State(), t.data, loss),
+              StatusIs(absl::StatusCode::kInternal,
+                       AllOf(HasSubstr("'L_iso'"), HasSubstr("at step 7"),
+                             HasSubstr(path + " (step 5)"))));
+  // The last good state is on disk and finite.
+  Toy fresh;
+  ISOAE_ASSERT_OK_AND_ASSIGN(int64_t step, LoadCheckpoint(path, "toy", fresh.State()));
+  EXPECT_EQ(step, 5);
+  EXPECT_TRUE(torch::isfinite(fresh.w).all().item<bool>());
+}
+
+TEST(TrainerTest, BadConfigIsInvalidArgument) {
+  Toy t;
+  auto loss = [&](const at::Tensor& b) { return t.Loss(b); };
+  TrainConfig c = Quiet(1, 0);
+  c.learning_rate = 0;
+  EXPECT_THAT(Train(c, {t.w}, t.State(), t.data, loss),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("learning_rate")));
+  c = Quiet(-1, 0);
+  EXPECT_THAT(Train(c, {t.w}, t.State(), t.data, loss),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("epochs")));
+  c = Quiet(1, -5);
+  EXPECT_THAT(Train(c, {t.w}, t.State(), t.data, loss),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("batch_size")));
+  c = Quiet(1, 0);
+  EXPECT_THAT(Train(c, {t.w}, t.State(), torch::zeros({0, 4}), loss),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("non-empty")));
+  c.resume = true;
+  EXPECT_THAT(Train(c, {t.w}, t.State(), t.data, loss),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("checkpoint path")));
+  c.checkpoint_path = TempPath("never_written.pt");
+  EXPECT_THAT(Train(c, {t.w}, t.State(), t.data, loss),
+              StatusIs(absl::StatusCode::kNotFound, HasSubstr("never_written.pt")));
+}
+
+TEST(CheckpointTest, RoundTripAndEveryClassOfBadInput) {
+  const std::string path = TempPath("ckpt.pt");
+  torch::Tensor a = torch::arange(6, kDouble).view({2, 3});
+  ISOAE_ASSERT_OK(SaveCheckpoint(path, 42, "cfg-A", {{"a", a}}));
+  torch::Tensor into = torch::zeros({2, 3}, kDouble);
+  ISOAE_ASSERT_OK_AND_ASSIGN(int64_t step, LoadCheckpoint(path, "cfg-A", {{"a", into}}));
+  EXPECT_EQ(step, 42);
+  EXPECT_TRUE(torch::equal(into, a));
+  EXPECT_FALSE(std::filesystem::exists(path + ".tmp"));
+
+  EXPECT_THAT(LoadCheckpoint(TempPath("missing.pt"), "cfg-A", {{"a", into}}),
+              StatusIs(absl::StatusCode::kNotFound, HasSubstr("missing.pt")));
+  EXPECT_THAT(LoadCheckpoint(path, "cfg-B", {{"a", into}}),
+              StatusIs(absl::StatusCode::kFailedPrecondition,
+                       AllOf(HasSubstr("'cfg-A'"), HasSubstr("'cfg-B'"))));
+  torch::Tensor wrong = torch::zeros({3, 2}, kDouble);
+  EXPECT_THAT(LoadCheckpoint(path, "cfg-A", {{"a", wrong}}),
+              StatusIs(absl::StatusCode::kFailedPrecondition,
+                       AllOf(HasSubstr("[2,3]"), HasSubstr("[3,2]"))));
+  EXPECT_THAT(LoadCheckpoint(path, "cfg-A", {{"b", into}}),
+              StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("no tensor 'b'")));
+  const std::string corrupt = TempPath("corrupt.pt");
+  std::ofstream(corrupt) << "this is not a checkpoint";
+  EXPECT_THAT(LoadCheckpoint(corrupt, "cfg-A", {{"a", into}}),
+              StatusIs(absl::StatusCode::kDataLoss, HasSubstr("corrupt.pt")));
+  // Truncating a real checkpoint is data loss too.
+  const std::string truncated = TempPath("truncated.pt");
+  std::filesystem::copy_file(path, truncated, std::filesystem::copy_options::overwrite_existing);
+  std::filesystem::resize_file(truncated, std::filesystem::file_size(path) / 2);
+  EXPECT_THAT(LoadCheckpoint(truncated, "cfg-A", {{"a", into}}),
+              StatusIs(absl::StatusCode::kDataLoss, HasSubstr("truncated.pt")));
+  // A NaN model never overwrites the last good checkpoint.
+  torch::Tensor nan = a.clone();
+  nan[0][0] = std::nan("");
+  EXPECT_THAT(SaveCheckpoint(path, 43, "cfg-A", {{"a", nan}}),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("NaN")));
+  ISOAE_ASSERT_OK_AND_ASSIGN(step, LoadCheckpoint(path, "cfg-A", {{"a", into}}));
+  EXPECT_EQ(step, 42);
+}
+
+}  // namespace
+}  // namespace isoae

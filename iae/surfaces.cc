@@ -1,0 +1,220 @@
+#include "iae/surfaces.h"
+
+#include <torch/torch.h>
+#include <glog/logging.h>
+
+#include <array>
+#include <cmath>
+#include <map>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+#include "core/autoencoder.h"
+#include "core/device.h"
+#include "core/networks.h"
+#include "core/plot.h"
+#include "core/status_macros.h"
+#include "core/table.h"
+#include "core/torch_boundary.h"
+#include "core/trainer.h"
+
+namespace isoae {
+namespace {
+
+torch::Tensor ToTensor(const Eigen::MatrixXd& m, const torch::TensorOptions& o) {
+  torch::Tensor t = torch::empty({m.rows(), m.cols()}, torch::kFloat64);
+  auto a = t.accessor<double, 2>();
+  for (int64_t i = 0; i < m.rows(); ++i)
+    for (int64_t j = 0; j < m.cols(); ++j) a[i][j] = m(i, j);
+  return t.to(o);
+}
+
+Eigen::MatrixXd ToEigen(const torch::Tensor& t) {
+  torch::Tensor c = t.detach().to(torch::kCPU, torch::kFloat64).contiguous();
+  Eigen::MatrixXd m(c.size(0), c.size(1));
+  auto a = c.accessor<double, 2>();
+  for (int64_t i = 0; i < m.rows(); ++i)
+    for (int64_t j = 0; j < m.cols(); ++j) m(i, j) = a[i][j];
+  return m;
+}
+
+std::string MethodLabel(const std::string& m) { return m == "iae" ? "I-AE" : "AE"; }
+
+absl::Status WriteFigures(const std::string& dir, const std::string& tag,
+                          const SurfaceSample& data, const Eigen::MatrixXd& codes,
+                          const TriangulatedGrid& grid, const Eigen::MatrixXd& decoded,
+                          const std::string& title) {
+  ScatterPlot sp;
+  sp.title = absl::StrCat(title, ": codes g(x), colour = true chart u");
+  sp.xlabel = "z1";
+  sp.ylabel = "z2";
+  for (int64_t i = 0; i < codes.rows(); ++i) {
+    sp.x.push_back(codes(i, 0));
+    sp.y.push_back(codes(i, 1));
+    sp.color.push_back(data.chart(i, 0));
+  }
+  ISOAE_RETURN_IF_ERROR(WriteScatterPng(absl::StrCat(dir, "/embedding_", tag, ".png"), sp));
+  Scene3d scene;
+  scene.title = absl::StrCat(title, ": decoded latent grid (lines) over the data");
+  for (int64_t i = 0; i < data.points.rows(); ++i) {
+    scene.points.push_back({data.points(i, 0), data.points(i, 1), data.points(i, 2)});
+    scene.point_color.push_back(data.chart(i, 0));
+  }
+  for (const auto& e : grid.edges) {
+    std::array<double, 3> a{decoded(e[0], 0), decoded(e[0], 1), decoded(e[0], 2)};
+    std::array<double, 3> b{decoded(e[1], 0), decoded(e[1], 1), decoded(e[1], 2)};
+    scene.segments.push_back({a, b});
+  }
+  return WriteScene3dPng(absl::StrCat(dir, "/decoded_grid_", tag, ".png"), scene);
+}
+
+}  // namespace
+
+absl::Status ValidateSurfacesConfig(const SurfacesExperimentConfig& c) {
+  if (c.surfaces.empty()) return absl::InvalidArgumentError("--surfaces is empty");
+  for (const auto& s : c.surfaces) ISOAE_RETURN_IF_ERROR(ParseSurface(s).status());
+  if (c.methods.empty()) return absl::InvalidArgumentError("--methods is empty");
+  for (const auto& m : c.methods) {
+    if (m != "iae" && m != "ae") {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "--methods: unknown method \"", m, "\" (expected iae, ae)"));
+    }
+  }
+  if (c.epochs <= 0) {
+    return absl::InvalidArgumentError(absl::StrCat("--epochs must be positive, got ", c.epochs));
+  }
+  if (c.data.num_points < 10) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--num_points must be at least 10, got ", c.data.num_points));
+  }
+  if (c.hidden_width <= 0 || c.hidden_layers < 0) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--hidden_width must be positive and --hidden_layers >= 0, got ", c.hidden_width,
+        " and ", c.hidden_layers));
+  }
+  if (!(c.softplus_beta > 0)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--softplus_beta must be positive, got ", c.softplus_beta));
+  }
+  if (c.grid_cells < 2) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--grid_cells must be at least 2, got ", c.grid_cells));
+  }
+  if (c.output_dir.empty()) return absl::InvalidArgumentError("--output_dir is empty");
+  ISOAE_RETURN_IF_ERROR(ValidateIaeConfig(c.iae));
+  return ParseDevice(c.device).status();
+}
+
+absl::StatusOr<SurfacesExperimentResult> RunSurfacesExperiment(
+    const SurfacesExperimentConfig& config) {
+  ISOAE_RETURN_IF_ERROR(ValidateSurfacesConfig(config));
+  ISOAE_ASSIGN_OR_RETURN(c10::Device device, ParseDevice(config.device));
+  const auto options = torch::TensorOptions().dtype(torch::kFloat32).device(device);
+  SurfacesExperimentResult result;
+  std::map<std::string, std::map<std::string, double>> stds;
+  Table details({"surface", "method", "edge_ratio_std", "raw_mean_ratio", "p5", "p50", "p95",
+                 "num_edges", "final_L_rec", "final_L_iso", "final_L_piso", "seconds"});
+  for (const std::string& surface_name : config.surfaces) {
+    ISOAE_ASSIGN_OR_RETURN(Surface surface, ParseSurface(surface_name));
+    SurfaceConfig sc = config.data;
+    sc.seed = config.seed;
+    ISOAE_ASSIGN_OR_RETURN(SurfaceSample data, SampleSurface(surface, sc));
+    torch::Tensor x = ToTensor(data.points, options);
+    for (const std::string& method : config.methods) {
+      const std::string tag = absl::StrCat(surface_name, "_", method);
+      torch::manual_seed(config.seed);  // same initial networks for every method
+      AutoencoderConfig ac = SurfacesMlp(3, 2);
+      ac.encoder.layers.clear();
+      ac.decoder.layers.clear();
+      for (int i = 0; i < config.hidden_layers; ++i) {
+        ac.encoder.layers.push_back(absl::StrCat("FC ", config.hidden_width));
+        ac.decoder.layers.push_back(absl::StrCat("FC ", config.hidden_width));
+      }
+      ac.encoder.layers.push_back("LIN 2");
+      ac.decoder.layers.push_back("LIN 3");
+      ac.encoder.softplus_beta = ac.decoder.softplus_beta = config.softplus_beta;
+      ISOAE_ASSIGN_OR_RETURN(Autoencoder ae, BuildAutoencoder(ac, options));
+      IaeConfig ic = config.iae;
+      if (method == "ae") ic.lambda_iso = 0;
+      TrainConfig tc;
+      tc.epochs = config.epochs;
+      tc.batch_size = config.batch_size;
+      tc.learning_rate = config.learning_rate;
+      tc.seed = config.seed;
+      tc.checkpoint_path = absl::StrCat(config.output_dir, "/checkpoints/", tag, ".pt");
+      tc.checkpoint_every = config.checkpoint_every;
+      tc.resume = config.resume;
+      tc.fingerprint = absl::StrCat(ae.Fingerprint(), "; method ", method, "; surface ",
+                                    surface_name, "; n ", sc.num_points);
+      tc.log_prefix = absl::StrCat(surface_name, "/", MethodLabel(method));
+      tc.quiet = config.quiet;
+      ISOAE_ASSIGN_OR_RETURN(
+          TrainHistory hist,
+          Train(tc, ae.Parameters(), ae.State(), x,
+                [&](const at::Tensor& b) { return IaeLoss(ae, b, ic); }));
+      // Evaluation: codes of all points, grid over them, decoded vertices.
+      ISOAE_ASSIGN_OR_RETURN(torch::Tensor z, Encode(ae, x));
+      Eigen::MatrixXd codes = ToEigen(z);
+      LatentGridConfig gc;
+      gc.cells = config.grid_cells;
+      ISOAE_ASSIGN_OR_RETURN(TriangulatedGrid grid, BuildLatentGrid(codes, gc));
+      ISOAE_ASSIGN_OR_RETURN(torch::Tensor fx, Decode(ae, ToTensor(grid.vertices, options)));
+      Eigen::MatrixXd decoded = ToEigen(fx);
+      ISOAE_ASSIGN_OR_RETURN(EdgeRatioStats er, EdgeLengthRatios(grid, decoded));
+      // Final loss terms, computed once more without sampling noise in L_rec.
+      std::map<std::string, double> final_terms;
+      {
+        torch::manual_seed(config.seed + 1);
+        IaeConfig probe = config.iae;
+        if (probe.lambda_iso <= 0) probe.lambda_iso = 1;  // report terms for AE too
+        LossTerms lt;
+        ISOAE_RETURN_IF_ERROR(TorchCall("final losses", [&] { lt = IaeLoss(ae, x, probe); }));
+        for (auto& [name, t] : lt.terms) final_terms[name] = t.item<double>();
+      }
+      SurfaceRunResult run{surface_name, method, er, final_terms["L_rec"], hist.seconds};
+      result.runs.push_back(run);
+      stds[surface_name][method] = er.std;
+      details.AddRow({surface_name, MethodLabel(method), Cell(er.std), Cell(er.raw_mean),
+                      Cell(er.p5), Cell(er.p50), Cell(er.p95),
+                      Cell(static_cast<double>(er.num_edges), 10), Cell(final_terms["L_rec"]),
+                      Cell(final_terms["L_iso"]), Cell(final_terms["L_piso"]),
+                      Cell(hist.seconds, 3)});
+      // Loss history.
+      std::vector<std::string> cols = {"step"};
+      for (auto& [name, v] : hist.terms) cols.push_back(name);
+      Table ht(cols);
+      for (size_t i = 0; i < hist.steps.size(); ++i) {
+        std::vector<Cell> row = {Cell(static_cast<double>(hist.steps[i]), 12)};
+        for (auto& [name, v] : hist.terms) row.push_back(Cell(v[i], 6));
+        ht.AddRow(row);
+      }
+      ISOAE_RETURN_IF_ERROR(ht.WriteCsv(absl::StrCat(config.output_dir, "/history_", tag, ".csv")));
+      if (config.write_figures) {
+        ISOAE_RETURN_IF_ERROR(WriteFigures(
+            config.output_dir, tag, data, codes, grid, decoded,
+            absl::StrCat(MethodLabel(method), " on ", surface_name, " (std ",
+                         absl::StrFormat("%.3f", er.std), ")")));
+      }
+      if (!config.quiet) {
+        LOG(INFO) << tc.log_prefix << ": edge-ratio std " << er.std << " (" << er.num_edges
+                  << " edges), L_rec " << final_terms["L_rec"] << ", " << hist.seconds << " s";
+      }
+    }
+  }
+  std::vector<std::string> cols = {"surface"};
+  for (const auto& m : config.methods) cols.push_back(MethodLabel(m));
+  Table table(cols);
+  for (const auto& s : config.surfaces) {
+    std::vector<Cell> row = {s};
+    for (const auto& m : config.methods) row.push_back(Cell(stds[s][m], 3));
+    table.AddRow(row);
+  }
+  ISOAE_RETURN_IF_ERROR(table.WriteCsv(config.output_dir + "/edge_ratio_table.csv"));
+  ISOAE_RETURN_IF_ERROR(table.WriteJson(config.output_dir + "/edge_ratio_table.json"));
+  ISOAE_RETURN_IF_ERROR(details.WriteCsv(config.output_dir + "/edge_ratio_details.csv"));
+  result.table_text = table.ToText();
+  return result;
+}
+
+}  // namespace isoae
