@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <cstdlib>
+#include <thread>
 
 namespace isoae {
 
@@ -23,6 +24,7 @@ void InitMain(const char* usage, int* argc, char*** argv) {
 }
 
 void SetTorchThreads(int threads) {
+  if (threads <= 0) threads = static_cast<int>(std::thread::hardware_concurrency());
   if (threads <= 0) return;
   at::set_num_threads(threads);
   // OpenBLAS keeps its own thread pool; cap it too so that LibTorch's and

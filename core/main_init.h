@@ -7,7 +7,7 @@
 // InitMain sets OMP_WAIT_POLICY=PASSIVE (unless the user set it) and
 // re-executes the binary once with that environment. Then it parses flags
 // (--flagfile works) and logs to stderr. SetTorchThreads(n) sets LibTorch's
-// intra-op threads and OpenBLAS's threads to n (0: leave the defaults).
+// intra-op threads and OpenBLAS's threads to n (0: all cores).
 #ifndef ISOAE_CORE_MAIN_INIT_H_
 #define ISOAE_CORE_MAIN_INIT_H_
 

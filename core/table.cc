@@ -83,9 +83,9 @@ absl::Status Table::WriteCsv(const std::string& path) const {
 }
 
 absl::Status Table::WriteJson(const std::string& path) const {
-  nlohmann::json arr = nlohmann::json::array();
+  nlohmann::ordered_json arr = nlohmann::ordered_json::array();
   for (const auto& r : rows_) {
-    nlohmann::json obj;
+    nlohmann::ordered_json obj;
     for (size_t c = 0; c < columns_.size(); ++c) {
       if (r[c].number && std::isfinite(*r[c].number)) obj[columns_[c]] = *r[c].number;
       else obj[columns_[c]] = r[c].text;

@@ -30,7 +30,7 @@
 DEFINE_int32(steps, 60, "Timed steps per configuration (at least 50 recommended).");
 DEFINE_int32(warmup, 10, "Untimed warm-up steps.");
 DEFINE_int32(surface_points, 1000, "Full-batch size of the surfaces case.");
-DEFINE_int32(threads, 0, "LibTorch intra-op threads (0: default).");
+DEFINE_int32(threads, 0, "LibTorch and OpenBLAS threads (0: all cores).");
 
 namespace {
 

@@ -37,7 +37,7 @@ struct SurfacesExperimentConfig {
   std::vector<std::string> surfaces = {"s_shape", "swiss_roll", "open_sphere"};
   std::vector<std::string> methods = {"iae", "ae"};  // "iae", "ae"
   SurfaceConfig data;            // num_points, noise, sizes
-  int64_t epochs = 2000;         // full batch: one step per epoch
+  int64_t epochs = 2000;         // full batch: one step per epoch (paper: 100K)
   int64_t batch_size = 0;        // 0: full batch (as the paper)
   double learning_rate = 1e-3;
   IaeConfig iae;                 // lambda_iso = 0.01 as the paper

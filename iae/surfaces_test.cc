@@ -1,0 +1,106 @@
+#include "iae/surfaces.h"
+
+#include <cstdlib>
+#include <filesystem>
+#include <string>
+
+#include "core/status_matchers.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+
+namespace isoae {
+namespace {
+
+using ::isoae::testing::StatusIs;
+using ::testing::HasSubstr;
+
+std::string TempDir(const std::string& name) {
+  const char* dir = std::getenv("TEST_TMPDIR");
+  return std::string(dir ? dir : "/tmp") + "/" + name;
+}
+
+// A small, fast version of the experiment: 300 points, 3 x FC 64 per side,
+// 1000 full-batch epochs, lambda_iso = 0.1 (about 8 s on one core).
+SurfacesExperimentConfig SmallSwissRoll(const std::string& out) {
+  SurfacesExperimentConfig c;
+  c.surfaces = {"swiss_roll"};
+  c.data.num_points = 300;
+  c.hidden_width = 64;
+  c.hidden_layers = 3;
+  c.epochs = 1000;
+  c.iae.lambda_iso = 0.1;
+  c.output_dir = out;
+  c.quiet = true;
+  return c;
+}
+
+TEST(SurfacesExperimentTest, IaeEndsCloserToAnIsometryThanAe) {
+  // Calibration (seeds 0-3 of this config): I-AE std 0.22-0.26, AE std
+  // 0.54-0.71, ratio at most 0.48. The bound 0.7 leaves room for platform
+  // differences in floating point while failing if the regulariser is off.
+  const std::string out = TempDir("surfaces_small");
+  ISOAE_ASSERT_OK_AND_ASSIGN(SurfacesExperimentResult r,
+                             RunSurfacesExperiment(SmallSwissRoll(out)));
+  ASSERT_EQ(r.runs.size(), 2u);
+  const SurfaceRunResult& iae = r.runs[0];
+  const SurfaceRunResult& ae = r.runs[1];
+  ASSERT_EQ(iae.method, "iae");
+  ASSERT_EQ(ae.method, "ae");
+  EXPECT_LT(iae.edge_ratio.std, 0.7 * ae.edge_ratio.std)
+      << "I-AE " << iae.edge_ratio.std << " vs AE " << ae.edge_ratio.std;
+  // Both actually learned the surface (initial L_rec is about 1.5).
+  EXPECT_LT(iae.final_rec, 0.1);
+  EXPECT_LT(ae.final_rec, 0.1);
+  for (const char* f : {"edge_ratio_table.csv", "edge_ratio_table.json", "edge_ratio_details.csv",
+                        "history_swiss_roll_iae.csv", "embedding_swiss_roll_iae.png",
+                        "decoded_grid_swiss_roll_ae.png", "checkpoints/swiss_roll_iae.pt"}) {
+    EXPECT_TRUE(std::filesystem::exists(out + "/" + f)) << f;
+  }
+  EXPECT_THAT(r.table_text, HasSubstr("swiss_roll"));
+
+  // Resuming a finished run is a no-op that reproduces the same numbers.
+  SurfacesExperimentConfig again = SmallSwissRoll(out);
+  again.resume = true;
+  again.write_figures = false;
+  ISOAE_ASSERT_OK_AND_ASSIGN(SurfacesExperimentResult r2, RunSurfacesExperiment(again));
+  EXPECT_DOUBLE_EQ(r2.runs[0].edge_ratio.std, iae.edge_ratio.std);
+  // A checkpoint from another architecture is refused, naming both.
+  SurfacesExperimentConfig other = again;
+  other.hidden_width = 32;
+  EXPECT_THAT(RunSurfacesExperiment(other),
+              StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("Linear(3 -> 32)")));
+}
+
+TEST(SurfacesExperimentTest, BadConfigIsInvalidArgumentNamingTheFlag) {
+  SurfacesExperimentConfig c = SmallSwissRoll(TempDir("bad"));
+  c.surfaces = {"klein_bottle"};
+  EXPECT_THAT(RunSurfacesExperiment(c),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("klein_bottle")));
+  c = SmallSwissRoll(TempDir("bad"));
+  c.methods = {"iae", "vae"};
+  EXPECT_THAT(RunSurfacesExperiment(c),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("--methods")));
+  c = SmallSwissRoll(TempDir("bad"));
+  c.epochs = 0;
+  EXPECT_THAT(RunSurfacesExperiment(c),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("--epochs")));
+  c = SmallSwissRoll(TempDir("bad"));
+  c.iae.lambda_iso = -0.5;
+  EXPECT_THAT(RunSurfacesExperiment(c),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("lambda_iso")));
+  c = SmallSwissRoll(TempDir("bad"));
+  c.device = "tpu";
+  EXPECT_THAT(RunSurfacesExperiment(c),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("--device=tpu")));
+  c = SmallSwissRoll(TempDir("bad"));
+  c.data.num_points = 3;
+  EXPECT_THAT(RunSurfacesExperiment(c),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("--num_points")));
+  c = SmallSwissRoll(TempDir("bad"));
+  c.resume = true;  // nothing to resume from
+  EXPECT_THAT(RunSurfacesExperiment(c),
+              StatusIs(absl::StatusCode::kNotFound, HasSubstr("swiss_roll_iae.pt")));
+}
+
+}  // namespace
+}  // namespace isoae
