@@ -30,6 +30,9 @@ absl::Status CheckBatchShape(const at::Tensor& t, const std::vector<int64_t>& pe
   if (!t.is_floating_point()) {
     return absl::InvalidArgumentError(absl::StrCat(what, " must be floating point"));
   }
+  if (!at::isfinite(t).all().item<bool>()) {
+    return absl::InvalidArgumentError(absl::StrCat(what, " contains NaN or Inf"));
+  }
   return absl::OkStatus();
 }
 

@@ -9,7 +9,8 @@
 // Errors: BuildAutoencoder returns kInvalidArgument when the configs do not
 // fit together (encoder output is not [d], decoder input is not [d], decoder
 // output differs from the encoder input shape). Encode/Decode validate the
-// input shape and return kInvalidArgument naming expected and actual shapes.
+// input and return kInvalidArgument naming expected and actual shapes, or
+// saying that it holds NaN/Inf.
 // RunAutoencoder and ReconstructionLoss are LibTorch code (throw c10::Error on
 // misuse; callers validate or use TorchCall).
 #ifndef ISOAE_CORE_AUTOENCODER_H_
