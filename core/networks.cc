@@ -207,17 +207,22 @@ absl::StatusOr<BuiltNetwork> BuildNetwork(const NetworkConfig& config,
   return built;
 }
 
-AutoencoderConfig SurfacesMlp(int64_t data_dim, int64_t latent_dim) {
+AutoencoderConfig SymmetricMlp(int64_t data_dim, int64_t latent_dim, int64_t width,
+                               int depth, int64_t encoder_out) {
   AutoencoderConfig c;
   c.encoder.input_shape = {data_dim};
   c.decoder.input_shape = {latent_dim};
-  for (int i = 0; i < 5; ++i) {
-    c.encoder.layers.push_back("FC 256");
-    c.decoder.layers.push_back("FC 256");
+  for (int i = 0; i < depth; ++i) {
+    c.encoder.layers.push_back(absl::StrCat("FC ", width));
+    c.decoder.layers.push_back(absl::StrCat("FC ", width));
   }
-  c.encoder.layers.push_back(absl::StrCat("LIN ", latent_dim));
+  c.encoder.layers.push_back(absl::StrCat("LIN ", encoder_out > 0 ? encoder_out : latent_dim));
   c.decoder.layers.push_back(absl::StrCat("LIN ", data_dim));
   return c;
+}
+
+AutoencoderConfig SurfacesMlp(int64_t data_dim, int64_t latent_dim, int64_t width, int depth) {
+  return SymmetricMlp(data_dim, latent_dim, width, depth, latent_dim);
 }
 
 AutoencoderConfig FcNn(int64_t data_dim, int64_t latent_dim) {
@@ -259,16 +264,7 @@ AutoencoderConfig LCnn(int64_t latent_dim) {
 
 AutoencoderConfig IrvaeFc(int64_t data_dim, int64_t latent_dim,
                           int64_t encoder_out) {
-  AutoencoderConfig c;
-  if (encoder_out <= 0) encoder_out = latent_dim;
-  c.encoder.input_shape = {data_dim};
-  c.decoder.input_shape = {latent_dim};
-  for (int i = 0; i < 4; ++i) {
-    c.encoder.layers.push_back("FC 256");
-    c.decoder.layers.push_back("FC 256");
-  }
-  c.encoder.layers.push_back(absl::StrCat("LIN ", encoder_out));
-  c.decoder.layers.push_back(absl::StrCat("LIN ", data_dim));
+  AutoencoderConfig c = SymmetricMlp(data_dim, latent_dim, 256, 4, encoder_out);
   c.encoder.hidden_activation = c.decoder.hidden_activation = Activation::kReLU;
   c.decoder.output_activation = Activation::kSigmoid;
   return c;

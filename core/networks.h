@@ -67,8 +67,13 @@ struct AutoencoderConfig {
   NetworkConfig decoder;
 };
 
+// Encoder data_dim -> depth x FC width -> LIN encoder_out (latent_dim when
+// <= 0); decoder latent_dim -> depth x FC width -> LIN data_dim.
+AutoencoderConfig SymmetricMlp(int64_t data_dim, int64_t latent_dim, int64_t width,
+                               int depth, int64_t encoder_out = -1);
 // I-AE A.1.2: 5 x FC 256 (Softplus beta=100) + LIN each side, data_dim -> 2.
-AutoencoderConfig SurfacesMlp(int64_t data_dim = 3, int64_t latent_dim = 2);
+AutoencoderConfig SurfacesMlp(int64_t data_dim = 3, int64_t latent_dim = 2,
+                              int64_t width = 256, int depth = 5);
 // I-AE Table 4 FC-NN: FC_B 128-256-512-1024 / FC_B 1024-512-256-128.
 AutoencoderConfig FcNn(int64_t data_dim = 784, int64_t latent_dim = 2);
 // I-AE Table 4 S-CNN on 1x28x28. As printed, CONV_B 256,4,2,0 would act on a

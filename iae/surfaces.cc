@@ -124,15 +124,7 @@ absl::StatusOr<SurfacesExperimentResult> RunSurfacesExperiment(
     for (const std::string& method : config.methods) {
       const std::string tag = absl::StrCat(surface_name, "_", method);
       torch::manual_seed(config.seed);  // same initial networks for every method
-      AutoencoderConfig ac = SurfacesMlp(3, 2);
-      ac.encoder.layers.clear();
-      ac.decoder.layers.clear();
-      for (int i = 0; i < config.hidden_layers; ++i) {
-        ac.encoder.layers.push_back(absl::StrCat("FC ", config.hidden_width));
-        ac.decoder.layers.push_back(absl::StrCat("FC ", config.hidden_width));
-      }
-      ac.encoder.layers.push_back("LIN 2");
-      ac.decoder.layers.push_back("LIN 3");
+      AutoencoderConfig ac = SurfacesMlp(3, 2, config.hidden_width, config.hidden_layers);
       ac.encoder.softplus_beta = ac.decoder.softplus_beta = config.softplus_beta;
       ISOAE_ASSIGN_OR_RETURN(Autoencoder ae, BuildAutoencoder(ac, options));
       IaeConfig ic = config.iae;
