@@ -30,6 +30,7 @@
 DEFINE_int32(steps, 60, "Timed steps per configuration (at least 50 recommended).");
 DEFINE_int32(warmup, 10, "Untimed warm-up steps.");
 DEFINE_int32(surface_points, 1000, "Full-batch size of the surfaces case.");
+DEFINE_bool(breakdown, false, "Also time I-AE with only L_iso or only L_piso.");
 DEFINE_int32(threads, 0, "LibTorch and OpenBLAS threads (0: all cores).");
 
 namespace {
@@ -96,6 +97,19 @@ void Case(const std::string& name, const isoae::AutoencoderConfig& cfg, const to
   const double q_ms = MedianStepMs(a4, x, [&](Autoencoder& ae, const torch::Tensor& b) {
     return isoae::IaeLoss(ae, b, quarter).total;
   });
+  if (FLAGS_breakdown) {
+    for (bool iso : {true, false}) {
+      Autoencoder a = build();
+      isoae::IaeConfig one = ic;
+      one.use_iso = iso;
+      one.use_piso = !iso;
+      const double ms = MedianStepMs(a, x, [&](Autoencoder& ae, const torch::Tensor& b) {
+        return isoae::IaeLoss(ae, b, one).total;
+      });
+      std::cout << absl::StrFormat("%-34s   only %s: %7.2f ms (x%.2f)\n", "", iso ? "L_iso " : "L_piso",
+                                   ms, ms / ae_ms);
+    }
+  }
   std::cout << absl::StrFormat(
       "%-34s AE %7.2f ms | I-AE %7.2f ms (x%.2f) | I-AE autograd %7.2f ms (x%.2f) | "
       "I-AE B/4 MC samples %7.2f ms (x%.2f)\n",
