@@ -127,6 +127,24 @@ TEST(TrainerTest, NanStopsTrainingNamingStepTermAndLastGoodCheckpoint) {
   EXPECT_TRUE(torch::isfinite(fresh.w).all().item<bool>());
 }
 
+TEST(TrainerTest, EvaluationHookRunsPeriodicallyAndCanStopTraining) {
+  Toy t;
+  TrainConfig c = Quiet(10, 0);
+  c.eval_every = 3;
+  std::vector<int64_t> seen;
+  ISOAE_ASSERT_OK(Train(c, {t.w}, t.State(), t.data,
+                        [&](const at::Tensor& b) { return t.Loss(b); },
+                        [&](int64_t step) {
+                          seen.push_back(step);
+                          return absl::OkStatus();
+                        }));
+  EXPECT_EQ(seen, (std::vector<int64_t>{3, 6, 9}));
+  EXPECT_THAT(Train(c, {t.w}, t.State(), t.data,
+                    [&](const at::Tensor& b) { return t.Loss(b); },
+                    [&](int64_t step) { return absl::DataLossError("validation file gone"); }),
+              StatusIs(absl::StatusCode::kDataLoss, HasSubstr("validation file gone")));
+}
+
 TEST(TrainerTest, BadConfigIsInvalidArgument) {
   Toy t;
   auto loss = [&](const at::Tensor& b) { return t.Loss(b); };

@@ -1,12 +1,12 @@
 #include "iae/iae_loss.h"
 
 #include <ATen/ATen.h>
-#include <torch/csrc/autograd/autograd.h>
 
 #include <cmath>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "core/vjp.h"
 
 namespace isoae {
 
@@ -74,20 +74,15 @@ at::Tensor PseudoInverseLoss(Sequential& encoder,
 
 at::Tensor IsometryLossAutograd(Sequential& decoder, const at::Tensor& z,
                                 const at::Tensor& u) {
-  at::Tensor zi = z.detach().requires_grad_(true);
-  at::Tensor y = decoder.Forward(zi);
-  at::Tensor v = at::zeros_like(y).requires_grad_(true);
-  // g(v) = J^T v is linear in v; d<g(v), u>/dv = J u.
-  at::Tensor g = torch::autograd::grad({y}, {zi}, {v}, true, true)[0];
-  at::Tensor ju = torch::autograd::grad({g}, {v}, {u}, true, true)[0];
+  BatchFn f = [&](const at::Tensor& v) { return decoder.Forward(v); };
+  at::Tensor ju = Jvp(f, z, u).value();  // shapes match by construction
   return (ju.flatten(1).norm(2, {1}) - 1).pow(2).mean();
 }
 
 at::Tensor PseudoInverseLossAutograd(Sequential& encoder, const at::Tensor& x,
                                      const at::Tensor& u) {
-  at::Tensor xi = x.detach().requires_grad_(true);
-  at::Tensor z = encoder.Forward(xi);
-  at::Tensor row = torch::autograd::grad({z}, {xi}, {u}, true, true)[0];
+  BatchFn g = [&](const at::Tensor& v) { return encoder.Forward(v); };
+  at::Tensor row = Vjp(g, x, u).value();
   return (row.flatten(1).norm(2, {1}) - 1).pow(2).mean();
 }
 
