@@ -3,7 +3,7 @@
 // I-AE vs AE on the 3D surfaces (I-AE paper section 4.1, Table 2). The
 // defaults are the README's quick run: the Swiss roll, the paper's networks
 // and lambda_iso, 1000 points and 2000 full-batch epochs (the paper: 100K),
-// about 3-4 minutes on 2 cores. iae/surfaces_all.flags runs all three
+// about 5 minutes on 2 cores. iae/surfaces_all.flags runs all three
 // surfaces; iae/surfaces_paper.flags holds the paper's schedule. See
 // iae/surfaces.h for the outputs.
 #include <gflags/gflags.h>
