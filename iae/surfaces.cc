@@ -73,7 +73,11 @@ absl::Status WriteFigures(const std::string& dir, const std::string& tag,
 
 absl::Status ValidateSurfacesConfig(const SurfacesExperimentConfig& c) {
   if (c.surfaces.empty()) return absl::InvalidArgumentError("--surfaces is empty");
-  for (const auto& s : c.surfaces) ISOAE_RETURN_IF_ERROR(ParseSurface(s).status());
+  for (const auto& s : c.surfaces) {
+    if (absl::Status st = ParseSurface(s).status(); !st.ok()) {
+      return absl::InvalidArgumentError(absl::StrCat("--surfaces: ", st.message()));
+    }
+  }
   if (c.methods.empty()) return absl::InvalidArgumentError("--methods is empty");
   for (const auto& m : c.methods) {
     if (m != "iae" && m != "ae") {

@@ -75,7 +75,7 @@ TEST(SurfacesExperimentTest, BadConfigIsInvalidArgumentNamingTheFlag) {
   SurfacesExperimentConfig c = SmallSwissRoll(TempDir("bad"));
   c.surfaces = {"klein_bottle"};
   EXPECT_THAT(RunSurfacesExperiment(c),
-              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("klein_bottle")));
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("--surfaces: surface \"klein_bottle\"")));
   c = SmallSwissRoll(TempDir("bad"));
   c.methods = {"iae", "vae"};
   EXPECT_THAT(RunSurfacesExperiment(c),
