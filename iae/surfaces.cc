@@ -88,6 +88,18 @@ absl::Status ValidateSurfacesConfig(const SurfacesExperimentConfig& c) {
   if (c.epochs <= 0) {
     return absl::InvalidArgumentError(absl::StrCat("--epochs must be positive, got ", c.epochs));
   }
+  if (!(c.learning_rate > 0) || !std::isfinite(c.learning_rate)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--lr must be positive and finite, got ", c.learning_rate));
+  }
+  if (c.batch_size < 0) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--batch_size must be >= 0 (0 = full batch), got ", c.batch_size));
+  }
+  if (!(c.data.noise >= 0) || !std::isfinite(c.data.noise)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--noise must be finite and >= 0, got ", c.data.noise));
+  }
   if (c.data.num_points < 10) {
     return absl::InvalidArgumentError(absl::StrCat(
         "--num_points must be at least 10, got ", c.data.num_points));

@@ -1,5 +1,6 @@
 #include "iae/surfaces.h"
 
+#include <cmath>
 #include <cstdlib>
 #include <filesystem>
 #include <string>
@@ -96,6 +97,18 @@ TEST(SurfacesExperimentTest, BadConfigIsInvalidArgumentNamingTheFlag) {
   c.data.num_points = 3;
   EXPECT_THAT(RunSurfacesExperiment(c),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("--num_points")));
+  c = SmallSwissRoll(TempDir("bad"));
+  c.learning_rate = NAN;
+  EXPECT_THAT(RunSurfacesExperiment(c),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("--lr")));
+  c = SmallSwissRoll(TempDir("bad"));
+  c.batch_size = -1;
+  EXPECT_THAT(RunSurfacesExperiment(c),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("--batch_size")));
+  c = SmallSwissRoll(TempDir("bad"));
+  c.data.noise = NAN;
+  EXPECT_THAT(RunSurfacesExperiment(c),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("--noise")));
   c = SmallSwissRoll(TempDir("bad"));
   c.resume = true;  // nothing to resume from
   EXPECT_THAT(RunSurfacesExperiment(c),
