@@ -53,7 +53,8 @@ at::Tensor SampleIsoPrior(const at::Tensor& codes, IsoPrior prior, int64_t n) {
   at::Tensor cov = c.t().matmul(c) / static_cast<double>(b);
   // Jitter relative to the scale keeps the Cholesky factor defined for
   // degenerate (e.g. collapsed) code clouds.
-  const double jitter = 1e-6 * (cov.diagonal().mean().item<double>() + 1e-12);
+  // Kept as a tensor: no device-to-host sync on this per-step path.
+  at::Tensor jitter = 1e-6 * (cov.diagonal().mean() + 1e-12);
   at::Tensor l = at::linalg_cholesky(cov + jitter * at::eye(d, z.options()));
   return mean + at::randn({n, d}, z.options()).matmul(l.t());
 }
