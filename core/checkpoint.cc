@@ -1,6 +1,5 @@
 #include "core/checkpoint.h"
 
-#include <torch/serialize.h>
 #include <torch/torch.h>
 
 #include <cstdio>

@@ -87,20 +87,3 @@ double RelativeError(const std::vector<at::Tensor>& a,
 }
 
 }  // namespace isoae::testing
-
-namespace isoae::testing {
-at::Tensor DoubleBackwardJvp(const std::function<at::Tensor(const at::Tensor&)>& fn,
-                             const at::Tensor& x, const at::Tensor& tangents) {
-  at::Tensor xi = x.detach().clone().set_requires_grad(true);
-  at::Tensor y = fn(xi);
-  std::vector<at::Tensor> columns;
-  for (int64_t j = 0; j < tangents.size(1); ++j) {
-    at::Tensor v = torch::zeros_like(y).set_requires_grad(true);
-    at::Tensor g = torch::autograd::grad({y}, {xi}, {v}, true, true)[0];
-    at::Tensor jt = torch::autograd::grad({(g * tangents.select(1, j)).sum()}, {v},
-                                          {}, true, false)[0];
-    columns.push_back(jt.unsqueeze(1));
-  }
-  return torch::cat(columns, 1);
-}
-}  // namespace isoae::testing

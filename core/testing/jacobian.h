@@ -42,14 +42,4 @@ double RelativeError(const std::vector<at::Tensor>& a,
 
 }  // namespace isoae::testing
 
-
-namespace isoae::testing {
-// J.T for each sample and tangent by the double-backward trick
-// (d/dv <d<v, fn(x)>/dx, t> = J t), treating the batch as one map: for
-// networks whose samples do not interact (eval mode) this is the per-sample
-// Jacobian; cheaper than AutogradJacobian for large outputs.
-at::Tensor DoubleBackwardJvp(const std::function<at::Tensor(const at::Tensor&)>& fn,
-                             const at::Tensor& x, const at::Tensor& tangents);
-}  // namespace isoae::testing
-
 #endif  // ISOAE_CORE_TESTING_JACOBIAN_H_
