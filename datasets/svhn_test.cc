@@ -1,0 +1,126 @@
+#include "datasets/svhn.h"
+
+#include <matio.h>
+
+#include <fstream>
+#include <vector>
+
+#include "core/status_matchers.h"
+#include "datasets/testing/fixtures.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+
+namespace isoae {
+namespace {
+
+using ::isoae::testing::StatusIs;
+using ::testing::AllOf;
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+
+// X(r, c, ch, i) = (r + 2c + 5ch + 7i) % 256 in MATLAB column-major order.
+uint8_t Pixel(int r, int c, int ch, int i) {
+  return static_cast<uint8_t>((r + 2 * c + 5 * ch + 7 * i) % 256);
+}
+
+struct MatSpec {
+  int n = 3;
+  std::vector<double> labels = {10, 1, 7};
+  size_t x_rows = 32;
+  bool write_y = true;
+  matio_compression compression = MAT_COMPRESSION_NONE;
+};
+
+void WriteMat(const std::string& path, const MatSpec& spec) {
+  mat_t* mat = Mat_CreateVer(path.c_str(), nullptr, MAT_FT_MAT5);
+  ASSERT_NE(mat, nullptr);
+  std::vector<uint8_t> x(spec.x_rows * 32 * 3 * spec.n);
+  for (int i = 0; i < spec.n; ++i)
+    for (int ch = 0; ch < 3; ++ch)
+      for (int c = 0; c < 32; ++c)
+        for (size_t r = 0; r < spec.x_rows; ++r)
+          x[r + spec.x_rows * (c + 32 * (ch + 3 * i))] = Pixel(r, c, ch, i);
+  size_t xdims[4] = {spec.x_rows, 32, 3, static_cast<size_t>(spec.n)};
+  matvar_t* xv = Mat_VarCreate("X", MAT_C_UINT8, MAT_T_UINT8, 4, xdims, x.data(), 0);
+  ASSERT_EQ(Mat_VarWrite(mat, xv, spec.compression), 0);
+  Mat_VarFree(xv);
+  if (spec.write_y) {
+    std::vector<double> y = spec.labels;
+    size_t ydims[2] = {y.size(), 1};
+    matvar_t* yv = Mat_VarCreate("y", MAT_C_DOUBLE, MAT_T_DOUBLE, 2, ydims, y.data(), 0);
+    ASSERT_EQ(Mat_VarWrite(mat, yv, spec.compression), 0);
+    Mat_VarFree(yv);
+  }
+  Mat_Close(mat);
+}
+
+TEST(SvhnTest, ReadsColumnMajorMatIntoChw) {
+  for (matio_compression comp : {MAT_COMPRESSION_NONE, MAT_COMPRESSION_ZLIB}) {
+    const std::string dir = testing::FreshDir("svhn");
+    MatSpec spec;
+    spec.compression = comp;
+    WriteMat(dir + "/train_32x32.mat", spec);
+    ISOAE_ASSERT_OK_AND_ASSIGN(Dataset d, LoadSvhn(dir, "train"));
+    EXPECT_EQ(d.name, "svhn/train");
+    EXPECT_THAT(d.item_shape, ElementsAre(3, 32, 32));
+    EXPECT_THAT(d.labels, ElementsAre(0, 1, 7));  // 10 means the digit 0
+    for (int i : {0, 2}) {
+      for (int ch : {0, 2}) {
+        EXPECT_EQ(d.value(i, ch * 1024 + 4 * 32 + 9), Pixel(4, 9, ch, i));
+        EXPECT_EQ(d.value(i, ch * 1024 + 31 * 32 + 0), Pixel(31, 0, ch, i));
+      }
+    }
+    ISOAE_EXPECT_OK(ValidateDataset(d));
+  }
+}
+
+TEST(SvhnTest, BadContents) {
+  const std::string dir = testing::FreshDir("svhn_bad");
+  MatSpec wrong_label;
+  wrong_label.labels = {10, 11, 1};
+  WriteMat(dir + "/a.mat", wrong_label);
+  EXPECT_THAT(LoadSvhnMat(dir + "/a.mat", "a"),
+              StatusIs(absl::StatusCode::kDataLoss,
+                       AllOf(HasSubstr("a.mat"), HasSubstr("y(2) = 11"))));
+  MatSpec counts;
+  counts.labels = {1, 2};
+  WriteMat(dir + "/b.mat", counts);
+  EXPECT_THAT(LoadSvhnMat(dir + "/b.mat", "b"),
+              StatusIs(absl::StatusCode::kDataLoss, HasSubstr("inconsistent counts")));
+  MatSpec small;
+  small.x_rows = 28;
+  WriteMat(dir + "/c.mat", small);
+  EXPECT_THAT(LoadSvhnMat(dir + "/c.mat", "c"),
+              StatusIs(absl::StatusCode::kDataLoss,
+                       HasSubstr("extents 28x32x3x3, expected 32x32x3xN")));
+  MatSpec no_y;
+  no_y.write_y = false;
+  WriteMat(dir + "/d.mat", no_y);
+  EXPECT_THAT(LoadSvhnMat(dir + "/d.mat", "d"),
+              StatusIs(absl::StatusCode::kDataLoss, HasSubstr("cannot read variable y")));
+}
+
+TEST(SvhnTest, TruncatedAndGarbageFiles) {
+  const std::string dir = testing::FreshDir("svhn_trunc");
+  WriteMat(dir + "/full.mat", MatSpec{});
+  std::ifstream in(dir + "/full.mat", std::ios::binary);
+  const std::string bytes((std::istreambuf_iterator<char>(in)),
+                          std::istreambuf_iterator<char>());
+  for (size_t cut : {size_t{100}, size_t{200}, bytes.size() / 2, bytes.size() - 10}) {
+    testing::WriteBytes(dir + "/cut.mat", bytes.substr(0, cut));
+    EXPECT_THAT(LoadSvhnMat(dir + "/cut.mat", "cut"),
+                StatusIs(absl::StatusCode::kDataLoss, HasSubstr("cut.mat")))
+        << "cut at " << cut;
+  }
+  testing::WriteBytes(dir + "/junk.mat", std::string(300, 'j'));
+  EXPECT_THAT(LoadSvhnMat(dir + "/junk.mat", "junk"),
+              StatusIs(absl::StatusCode::kDataLoss, HasSubstr("junk.mat")));
+  EXPECT_THAT(LoadSvhn(dir, "test"),
+              StatusIs(absl::StatusCode::kNotFound,
+                       AllOf(HasSubstr("test_32x32.mat"), HasSubstr("housenumbers"))));
+  EXPECT_THAT(LoadSvhn(dir, "validation"),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("validation")));
+}
+
+}  // namespace
+}  // namespace isoae

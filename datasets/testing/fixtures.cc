@@ -1,0 +1,72 @@
+#include "datasets/testing/fixtures.h"
+
+#include <zlib.h>
+
+#include <atomic>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <stdexcept>
+
+#include "absl/strings/str_cat.h"
+
+namespace isoae::testing {
+
+std::string FreshDir(const std::string& tag) {
+  static std::atomic<int> counter{0};
+  const char* root = std::getenv("TEST_TMPDIR");
+  const std::string dir =
+      absl::StrCat(root != nullptr ? root : "/tmp", "/", tag, "_", ::getpid(),
+                   "_", counter.fetch_add(1));
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  return dir;
+}
+
+void WriteBytes(const std::string& path, const std::string& bytes) {
+  std::filesystem::create_directories(
+      std::filesystem::path(path).parent_path());
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+  if (!out) throw std::runtime_error("cannot write " + path);
+}
+
+std::string Gzip(const std::string& bytes) {
+  z_stream zs;
+  std::memset(&zs, 0, sizeof(zs));
+  if (deflateInit2(&zs, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 16 + MAX_WBITS, 8,
+                   Z_DEFAULT_STRATEGY) != Z_OK) {
+    throw std::runtime_error("deflateInit2");
+  }
+  std::string out(deflateBound(&zs, bytes.size()) + 32, '\0');
+  zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(bytes.data()));
+  zs.avail_in = static_cast<uInt>(bytes.size());
+  zs.next_out = reinterpret_cast<Bytef*>(out.data());
+  zs.avail_out = static_cast<uInt>(out.size());
+  if (deflate(&zs, Z_FINISH) != Z_STREAM_END) {
+    throw std::runtime_error("deflate");
+  }
+  out.resize(zs.total_out);
+  deflateEnd(&zs);
+  return out;
+}
+
+std::string IdxBytes(const std::vector<uint32_t>& dims,
+                     const std::vector<uint8_t>& data, uint8_t type) {
+  std::string s;
+  s.push_back(0);
+  s.push_back(0);
+  s.push_back(static_cast<char>(type));
+  s.push_back(static_cast<char>(dims.size()));
+  for (uint32_t d : dims) {
+    for (int shift = 24; shift >= 0; shift -= 8) {
+      s.push_back(static_cast<char>((d >> shift) & 0xff));
+    }
+  }
+  s.append(reinterpret_cast<const char*>(data.data()), data.size());
+  return s;
+}
+
+}  // namespace isoae::testing
