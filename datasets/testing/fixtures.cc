@@ -25,6 +25,10 @@ std::string FreshDir(const std::string& tag) {
   return dir;
 }
 
+void MakeDirs(const std::string& dir) {
+  std::filesystem::create_directories(dir);
+}
+
 void WriteBytes(const std::string& path, const std::string& bytes) {
   std::filesystem::create_directories(
       std::filesystem::path(path).parent_path());

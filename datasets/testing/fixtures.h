@@ -13,6 +13,10 @@ namespace isoae::testing {
 // A new empty directory (TEST_TMPDIR, else /tmp) named after `tag`.
 std::string FreshDir(const std::string& tag);
 
+// mkdir -p.
+void MakeDirs(const std::string& dir);
+
+// Creates the parent directories.
 void WriteBytes(const std::string& path, const std::string& bytes);
 std::string Gzip(const std::string& bytes);
 
