@@ -26,6 +26,29 @@ absl::StatusOr<at::Tensor> DatasetTensor(const Dataset& d) {
   return t;
 }
 
+namespace {
+template <typename T>
+at::Tensor Adopt(std::vector<T>&& values, const std::vector<int64_t>& shape,
+                 c10::ScalarType type) {
+  auto* owner = new std::vector<T>(std::move(values));
+  return torch::from_blob(
+      owner->data(), shape, [owner](void*) { delete owner; },
+      torch::TensorOptions().dtype(type));
+}
+}  // namespace
+
+absl::StatusOr<at::Tensor> TakeDatasetTensor(Dataset&& d) {
+  ISOAE_RETURN_IF_ERROR(ValidateDataset(d));
+  std::vector<int64_t> shape = {d.size()};
+  shape.insert(shape.end(), d.item_shape.begin(), d.item_shape.end());
+  at::Tensor t = d.storage == Storage::kUint8
+                     ? Adopt(std::move(d.pixels), shape, torch::kUInt8)
+                     : Adopt(std::move(d.features), shape, torch::kFloat32);
+  d.pixels.clear();
+  d.features.clear();
+  return t;
+}
+
 at::Tensor BatchToFloat(const at::Tensor& batch) {
   if (batch.scalar_type() == torch::kUInt8) {
     return batch.to(torch::kFloat32).div_(255.0);
