@@ -38,6 +38,11 @@ absl::StatusOr<c10::Device> ParseDevice(const std::string& name) {
 }
 
 std::string ResolveUserPath(const std::string& path) {
+  // "~/x" in "--flag=~/x" is not expanded by the shell.
+  if (path == "~" || path.rfind("~/", 0) == 0) {
+    const char* home = std::getenv("HOME");
+    if (home != nullptr && *home != '\0') return std::string(home) + path.substr(1);
+  }
   if (path.empty() || path[0] == '/') return path;
   const char* wd = std::getenv("BUILD_WORKING_DIRECTORY");
   if (wd == nullptr || *wd == '\0') return path;

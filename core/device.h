@@ -6,7 +6,8 @@
 //     CUDA is asked for but unavailable (naming the LibTorch in use).
 //   ResolveUserPath(p): relative paths given to `bazel run` binaries resolve
 //     against the directory the user ran bazel from (BUILD_WORKING_DIRECTORY),
-//     not the runfiles tree.
+//     not the runfiles tree. A leading "~/" becomes $HOME/ (the shell does
+//     not expand it inside --flag=~/path).
 #ifndef ISOAE_CORE_DEVICE_H_
 #define ISOAE_CORE_DEVICE_H_
 

@@ -119,6 +119,10 @@ TEST(DeviceTest, UserPathsResolveAgainstTheBazelWorkingDirectory) {
   EXPECT_EQ(ResolveUserPath("/abs/x"), "/abs/x");
   unsetenv("BUILD_WORKING_DIRECTORY");
   EXPECT_EQ(ResolveUserPath("out/x"), "out/x");
+  setenv("HOME", "/home/u", 1);
+  EXPECT_EQ(ResolveUserPath("~/data/cifar"), "/home/u/data/cifar");
+  EXPECT_EQ(ResolveUserPath("~"), "/home/u");
+  EXPECT_EQ(ResolveUserPath("~user/x"), "~user/x");  // left alone
 }
 
 }  // namespace
