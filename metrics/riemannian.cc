@@ -1,0 +1,223 @@
+#include "metrics/riemannian.h"
+
+#include <Eigen/Eigenvalues>
+
+#include <cmath>
+#include <limits>
+
+#include "absl/strings/str_cat.h"
+
+namespace isoae {
+namespace {
+
+template <typename F>
+Eigen::MatrixXd SpectralMap(const Eigen::MatrixXd& a, F f) {
+  Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> es(a);
+  Eigen::VectorXd d = es.eigenvalues();
+  for (Eigen::Index i = 0; i < d.size(); ++i) d(i) = f(d(i));
+  return es.eigenvectors() * d.asDiagonal() * es.eigenvectors().transpose();
+}
+
+}  // namespace
+
+Eigen::MatrixXd SpdLog(const Eigen::MatrixXd& a) {
+  return SpectralMap(a, [](double x) { return std::log(x); });
+}
+Eigen::MatrixXd SymExp(const Eigen::MatrixXd& a) {
+  return SpectralMap(a, [](double x) { return std::exp(x); });
+}
+Eigen::MatrixXd SpdSqrt(const Eigen::MatrixXd& a) {
+  return SpectralMap(a, [](double x) { return std::sqrt(x); });
+}
+Eigen::MatrixXd SpdInvSqrt(const Eigen::MatrixXd& a) {
+  return SpectralMap(a, [](double x) { return 1.0 / std::sqrt(x); });
+}
+
+absl::Status CheckSpd(const Eigen::MatrixXd& a, const std::string& what) {
+  if (a.rows() == 0 || a.rows() != a.cols()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        what, " is ", a.rows(), "x", a.cols(), ", not a non-empty square matrix"));
+  }
+  if (!a.allFinite()) {
+    return absl::InvalidArgumentError(absl::StrCat(what, " has NaN/Inf entries"));
+  }
+  const double scale = a.cwiseAbs().maxCoeff();
+  if ((a - a.transpose()).cwiseAbs().maxCoeff() > 1e-8 * scale) {
+    return absl::InvalidArgumentError(absl::StrCat(what, " is not symmetric"));
+  }
+  double smallest;
+  if (a.rows() == 2) {  // fast path for latent planes
+    const double tr = a(0, 0) + a(1, 1);
+    const double det = a(0, 0) * a(1, 1) - a(0, 1) * a(1, 0);
+    const double hi = tr / 2 + std::sqrt(std::max(0.0, tr * tr / 4 - det));
+    smallest = hi > 0 ? det / hi : hi;
+  } else {
+    Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> es(a, Eigen::EigenvaluesOnly);
+    smallest = es.info() == Eigen::Success
+                   ? es.eigenvalues()(0)
+                   : -std::numeric_limits<double>::infinity();
+  }
+  if (!(smallest > 0)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        what, " is not positive definite (smallest eigenvalue ", smallest, ")"));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status CheckMetricField(const MetricField& g) {
+  if (g.empty()) return absl::InvalidArgumentError("empty metric field");
+  for (size_t i = 0; i < g.size(); ++i) {
+    if (g[i].rows() != g[0].rows() || g[i].cols() != g[0].cols()) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "metric ", i, " is ", g[i].rows(), "x", g[i].cols(), ", metric 0 is ",
+          g[0].rows(), "x", g[0].cols()));
+    }
+    const absl::Status s = CheckSpd(g[i], absl::StrCat("metric ", i));
+    if (!s.ok()) return s;
+  }
+  return absl::OkStatus();
+}
+
+namespace {
+// d^2 for matrices already known to be SPD and of equal size.
+double DistanceSquaredUnchecked(const Eigen::MatrixXd& a,
+                                const Eigen::MatrixXd& b) {
+  if (a.rows() == 2) {
+    // Closed form for 2x2: lambda solves det(A - l B) = 0, i.e.
+    // det(B) l^2 - (a00 b11 + a11 b00 - 2 a01 b01) l + det(A) = 0.
+    const double db = b(0, 0) * b(1, 1) - b(0, 1) * b(1, 0);
+    const double da = a(0, 0) * a(1, 1) - a(0, 1) * a(1, 0);
+    const double t = a(0, 0) * b(1, 1) + a(1, 1) * b(0, 0) - a(0, 1) * b(1, 0) -
+                     a(1, 0) * b(0, 1);
+    const double disc = std::max(0.0, t * t - 4 * db * da);
+    const double root = std::sqrt(disc);
+    // Numerically stable roots of db l^2 - t l + da.
+    const double q = 0.5 * (t + root);
+    const double l1 = q / db, l2 = da / q;
+    return std::pow(std::log(l1), 2) + std::pow(std::log(l2), 2);
+  }
+  Eigen::GeneralizedSelfAdjointEigenSolver<Eigen::MatrixXd> es(
+      a, b, Eigen::EigenvaluesOnly | Eigen::Ax_lBx);
+  double d2 = 0;
+  for (Eigen::Index i = 0; i < es.eigenvalues().size(); ++i) {
+    d2 += std::pow(std::log(es.eigenvalues()(i)), 2);
+  }
+  return d2;
+}
+}  // namespace
+
+absl::StatusOr<double> AffineInvariantDistanceSquared(const Eigen::MatrixXd& a,
+                                                      const Eigen::MatrixXd& b) {
+  absl::Status s = CheckSpd(a, "A");
+  if (s.ok()) s = CheckSpd(b, "B");
+  if (!s.ok()) return s;
+  if (a.rows() != b.rows()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "A is ", a.rows(), "x", a.cols(), ", B is ", b.rows(), "x", b.cols()));
+  }
+  return DistanceSquaredUnchecked(a, b);
+}
+
+absl::StatusOr<Eigen::MatrixXd> ArithmeticMean(const MetricField& g) {
+  const absl::Status s = CheckMetricField(g);
+  if (!s.ok()) return s;
+  Eigen::MatrixXd mean = Eigen::MatrixXd::Zero(g[0].rows(), g[0].cols());
+  for (const auto& m : g) mean += m;
+  return Eigen::MatrixXd(mean / static_cast<double>(g.size()));
+}
+
+absl::StatusOr<Eigen::MatrixXd> KarcherMean(const MetricField& g,
+                                            const KarcherOptions& options) {
+  if (options.max_iterations < 1 || !(options.tolerance > 0)) {
+    return absl::InvalidArgumentError(
+        "KarcherMean: max_iterations must be >= 1 and tolerance > 0");
+  }
+  absl::StatusOr<Eigen::MatrixXd> x = ArithmeticMean(g);
+  if (!x.ok()) return x.status();
+  Eigen::MatrixXd mean = *x;
+  for (int it = 0; it < options.max_iterations; ++it) {
+    const Eigen::MatrixXd s = SpdSqrt(mean), si = SpdInvSqrt(mean);
+    Eigen::MatrixXd step = Eigen::MatrixXd::Zero(mean.rows(), mean.cols());
+    for (const auto& m : g) step += SpdLog(si * m * si);
+    step /= static_cast<double>(g.size());
+    step = 0.5 * (step + step.transpose());
+    mean = s * SymExp(step) * s;
+    mean = 0.5 * (mean + mean.transpose());
+    if (step.norm() < options.tolerance) break;
+  }
+  return mean;
+}
+
+absl::StatusOr<double> VarianceOfRiemannianMetric(const MetricField& g,
+                                                  MeanKind kind) {
+  absl::StatusOr<Eigen::MatrixXd> mean =
+      kind == MeanKind::kArithmetic ? ArithmeticMean(g) : KarcherMean(g);
+  if (!mean.ok()) return mean.status();
+  double sum = 0;
+  for (const auto& m : g) sum += DistanceSquaredUnchecked(m, *mean);
+  return sum / static_cast<double>(g.size());
+}
+
+absl::StatusOr<ConditionStats> ConditionNumbers(const MetricField& g) {
+  const absl::Status s = CheckMetricField(g);
+  if (!s.ok()) return s;
+  ConditionStats c;
+  c.per_point.reserve(g.size());
+  for (const auto& m : g) {
+    double lo, hi;
+    if (m.rows() == 2) {
+      const double tr = m(0, 0) + m(1, 1);
+      const double det = m(0, 0) * m(1, 1) - m(0, 1) * m(1, 0);
+      const double root = std::sqrt(std::max(0.0, tr * tr / 4 - det));
+      hi = tr / 2 + root;
+      lo = det / hi;  // stable for nearly singular metrics
+    } else {
+      Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> es(m, Eigen::EigenvaluesOnly);
+      lo = es.eigenvalues()(0);
+      hi = es.eigenvalues()(es.eigenvalues().size() - 1);
+    }
+    c.per_point.push_back(hi / lo);
+  }
+  double sum = 0;
+  for (double k : c.per_point) {
+    sum += k;
+    c.max = std::max(c.max, k);
+  }
+  c.mean = sum / static_cast<double>(c.per_point.size());
+  double var = 0;
+  for (double k : c.per_point) var += (k - c.mean) * (k - c.mean);
+  c.std = std::sqrt(var / static_cast<double>(c.per_point.size()));
+  return c;
+}
+
+absl::StatusOr<RelaxedDistortionStats> RelaxedDistortion(const MetricField& g) {
+  const absl::Status s = CheckMetricField(g);
+  if (!s.ok()) return s;
+  double tr = 0, tr2 = 0;
+  for (const auto& m : g) {
+    tr += m.trace();
+    tr2 += (m * m).trace();
+  }
+  const double n = static_cast<double>(g.size());
+  const double dim = static_cast<double>(g[0].rows());
+  RelaxedDistortionStats r;
+  r.mean_trace = tr / n;
+  r.trace_ratio = (tr2 / n) / (r.mean_trace * r.mean_trace);
+  r.distortion = dim * dim * r.trace_ratio - dim;
+  return r;
+}
+
+absl::StatusOr<double> FmvaeFlatness(const MetricField& g) {
+  const absl::Status s = CheckMetricField(g);
+  if (!s.ok()) return s;
+  double tr = 0;
+  for (const auto& m : g) tr += m.trace();
+  const double c = tr / static_cast<double>(g.size()) / g[0].rows();
+  double sum = 0;
+  for (const auto& m : g) {
+    sum += (m - c * Eigen::MatrixXd::Identity(m.rows(), m.cols())).squaredNorm();
+  }
+  return sum / static_cast<double>(g.size());
+}
+
+}  // namespace isoae

@@ -1,0 +1,200 @@
+#include "metrics/riemannian.h"
+
+#include <Eigen/Eigenvalues>
+
+#include <cmath>
+#include <random>
+
+#include "core/status_matchers.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+
+namespace isoae {
+namespace {
+
+using ::isoae::testing::StatusIs;
+using ::testing::HasSubstr;
+
+Eigen::MatrixXd RandomMatrix(int rows, int cols, std::mt19937* rng) {
+  std::normal_distribution<double> n(0, 1);
+  Eigen::MatrixXd m(rows, cols);
+  for (int i = 0; i < rows; ++i)
+    for (int j = 0; j < cols; ++j) m(i, j) = n(*rng);
+  return m;
+}
+
+Eigen::MatrixXd RandomSpd(int m, std::mt19937* rng) {
+  const Eigen::MatrixXd a = RandomMatrix(m, m + 2, rng);
+  return a * a.transpose() + 0.1 * Eigen::MatrixXd::Identity(m, m);
+}
+
+Eigen::MatrixXd RandomOrthogonal(int n, std::mt19937* rng) {
+  Eigen::HouseholderQR<Eigen::MatrixXd> qr(RandomMatrix(n, n, rng));
+  return qr.householderQ();
+}
+
+// Brute force: eigenvalues of the non-symmetric B^{-1} A with a general
+// eigensolver (real, positive for SPD A, B).
+double BruteForceD2(const Eigen::MatrixXd& a, const Eigen::MatrixXd& b) {
+  Eigen::EigenSolver<Eigen::MatrixXd> es(b.inverse() * a);
+  double d2 = 0;
+  for (int i = 0; i < es.eigenvalues().size(); ++i) {
+    d2 += std::pow(std::log(es.eigenvalues()(i).real()), 2);
+  }
+  return d2;
+}
+
+// Metrics G_i = J_i^T J_i of random 10 x m Jacobians.
+MetricField RandomField(int n, int m, std::mt19937* rng, const Eigen::MatrixXd* q = nullptr,
+                        double scale = 1.0) {
+  MetricField g;
+  for (int i = 0; i < n; ++i) {
+    Eigen::MatrixXd j = scale * RandomMatrix(10, m, rng);
+    if (q != nullptr) j = *q * j;
+    g.push_back(j.transpose() * j);
+  }
+  return g;
+}
+
+TEST(RiemannianTest, DistanceMatchesBruteForceAndIsAMetric) {
+  std::mt19937 rng(1);
+  for (int m : {2, 3, 5}) {
+    for (int trial = 0; trial < 5; ++trial) {
+      const Eigen::MatrixXd a = RandomSpd(m, &rng), b = RandomSpd(m, &rng);
+      ISOAE_ASSERT_OK_AND_ASSIGN(double ab, AffineInvariantDistanceSquared(a, b));
+      ISOAE_ASSERT_OK_AND_ASSIGN(double ba, AffineInvariantDistanceSquared(b, a));
+      ISOAE_ASSERT_OK_AND_ASSIGN(double aa, AffineInvariantDistanceSquared(a, a));
+      EXPECT_NEAR(ab, BruteForceD2(a, b), 1e-9 * (1 + ab)) << "m=" << m;
+      EXPECT_NEAR(ab, ba, 1e-9 * (1 + ab));
+      EXPECT_NEAR(aa, 0, 1e-18);
+      // Congruence invariance: d(P^T A P, P^T B P) = d(A, B).
+      const Eigen::MatrixXd p = RandomMatrix(m, m, &rng);
+      ISOAE_ASSERT_OK_AND_ASSIGN(double pp, AffineInvariantDistanceSquared(
+                                                p.transpose() * a * p, p.transpose() * b * p));
+      EXPECT_NEAR(pp, ab, 1e-7 * (1 + ab));
+    }
+  }
+  // A closed form: d^2(diag(e, e^2), I) = 1 + 4.
+  ISOAE_ASSERT_OK_AND_ASSIGN(
+      double d, AffineInvariantDistanceSquared(
+                    Eigen::Vector2d(std::exp(1.0), std::exp(2.0)).asDiagonal().toDenseMatrix(),
+                    Eigen::MatrixXd::Identity(2, 2)));
+  EXPECT_NEAR(d, 5.0, 1e-12);
+}
+
+TEST(RiemannianTest, LinearDecoderHasZeroVorAndMcnSigmaRatioSquared) {
+  std::mt19937 rng(2);
+  // J = U diag(sigma) V^T with orthonormal U (20 x 3) and V (3 x 3).
+  const Eigen::MatrixXd u = RandomOrthogonal(20, &rng).leftCols(3);
+  const Eigen::MatrixXd v = RandomOrthogonal(3, &rng);
+  const Eigen::Vector3d sigma(0.5, 2.0, 3.0);
+  const Eigen::MatrixXd j = u * sigma.asDiagonal() * v.transpose();
+  const MetricField g(50, j.transpose() * j);
+  ISOAE_ASSERT_OK_AND_ASSIGN(double vor, VarianceOfRiemannianMetric(g));
+  ISOAE_ASSERT_OK_AND_ASSIGN(double vor_k,
+                             VarianceOfRiemannianMetric(g, MeanKind::kKarcher));
+  EXPECT_NEAR(vor, 0, 1e-20);
+  EXPECT_NEAR(vor_k, 0, 1e-20);
+  ISOAE_ASSERT_OK_AND_ASSIGN(ConditionStats c, ConditionNumbers(g));
+  EXPECT_NEAR(c.mean, 36.0, 1e-9);  // (3 / 0.5)^2
+  EXPECT_NEAR(c.std, 0.0, 1e-9);
+  // The same for the 2-D fast paths.
+  const Eigen::MatrixXd j2 = u.leftCols(2) * Eigen::Vector2d(0.5, 1.5).asDiagonal();
+  ISOAE_ASSERT_OK_AND_ASSIGN(ConditionStats c2,
+                             ConditionNumbers(MetricField(3, j2.transpose() * j2)));
+  EXPECT_NEAR(c2.mean, 9.0, 1e-12);
+}
+
+TEST(RiemannianTest, InvariantToDataRotationAndDecoderScale) {
+  std::mt19937 rng(3);
+  std::mt19937 same = rng;
+  const MetricField g = RandomField(40, 3, &rng);
+  const Eigen::MatrixXd q = RandomOrthogonal(10, &rng);
+  const MetricField rotated_scaled = RandomField(40, 3, &same, &q, 7.0);
+  ISOAE_ASSERT_OK_AND_ASSIGN(double a, VarianceOfRiemannianMetric(g));
+  ISOAE_ASSERT_OK_AND_ASSIGN(double b, VarianceOfRiemannianMetric(rotated_scaled));
+  EXPECT_GT(a, 0.1);
+  EXPECT_NEAR(a, b, 1e-9 * a);
+  ISOAE_ASSERT_OK_AND_ASSIGN(ConditionStats ca, ConditionNumbers(g));
+  ISOAE_ASSERT_OK_AND_ASSIGN(ConditionStats cb, ConditionNumbers(rotated_scaled));
+  EXPECT_NEAR(ca.mean, cb.mean, 1e-9 * ca.mean);
+  EXPECT_NEAR(ca.std, cb.std, 1e-8 * ca.std);
+  ISOAE_ASSERT_OK_AND_ASSIGN(RelaxedDistortionStats ra, RelaxedDistortion(g));
+  ISOAE_ASSERT_OK_AND_ASSIGN(RelaxedDistortionStats rb, RelaxedDistortion(rotated_scaled));
+  EXPECT_NEAR(ra.distortion, rb.distortion, 1e-9 * ra.distortion);
+  EXPECT_NEAR(rb.mean_trace, 49 * ra.mean_trace, 1e-9 * rb.mean_trace);
+  // VoR is also invariant to a linear change of latent coordinates.
+  const Eigen::MatrixXd p = RandomMatrix(3, 3, &rng);
+  MetricField congruent;
+  for (const auto& m : g) congruent.push_back(p.transpose() * m * p);
+  ISOAE_ASSERT_OK_AND_ASSIGN(double c, VarianceOfRiemannianMetric(congruent));
+  EXPECT_NEAR(a, c, 1e-7 * a);
+}
+
+TEST(RiemannianTest, KarcherMeanOfCommutingMetricsIsTheGeometricMean) {
+  MetricField g = {Eigen::Vector2d(1, 8).asDiagonal().toDenseMatrix(),
+                   Eigen::Vector2d(4, 2).asDiagonal().toDenseMatrix(),
+                   Eigen::Vector2d(16, 4).asDiagonal().toDenseMatrix()};
+  ISOAE_ASSERT_OK_AND_ASSIGN(Eigen::MatrixXd k, KarcherMean(g));
+  EXPECT_NEAR(k(0, 0), 4.0, 1e-10);  // (1 * 4 * 16)^(1/3)
+  EXPECT_NEAR(k(1, 1), 4.0, 1e-10);  // (8 * 2 * 4)^(1/3)
+  EXPECT_NEAR(k(0, 1), 0.0, 1e-12);
+  // The Karcher mean minimises the mean squared distance.
+  std::mt19937 rng(4);
+  const MetricField r = RandomField(30, 3, &rng);
+  ISOAE_ASSERT_OK_AND_ASSIGN(double arith, VarianceOfRiemannianMetric(r));
+  ISOAE_ASSERT_OK_AND_ASSIGN(double karcher,
+                             VarianceOfRiemannianMetric(r, MeanKind::kKarcher));
+  EXPECT_LT(karcher, arith);
+}
+
+TEST(RiemannianTest, RelaxedDistortionAndFlatnessClosedForms) {
+  // G = diag(1, 4): sum_i (lambda_i / 2.5 - 1)^2 = 0.36 + 0.36.
+  const MetricField g(5, Eigen::Vector2d(1, 4).asDiagonal().toDenseMatrix());
+  ISOAE_ASSERT_OK_AND_ASSIGN(RelaxedDistortionStats r, RelaxedDistortion(g));
+  EXPECT_NEAR(r.trace_ratio, 17.0 / 25.0, 1e-12);
+  EXPECT_NEAR(r.distortion, 0.72, 1e-12);
+  EXPECT_NEAR(r.mean_trace, 5.0, 1e-12);
+  // A scaled isometry has zero distortion whatever the scale.
+  ISOAE_ASSERT_OK_AND_ASSIGN(
+      RelaxedDistortionStats iso,
+      RelaxedDistortion(MetricField(3, 9.0 * Eigen::MatrixXd::Identity(4, 4))));
+  EXPECT_NEAR(iso.distortion, 0.0, 1e-12);
+  // FMVAE: G = diag(1, 3), c = 2: ||diag(-1, 1)||^2 = 2.
+  ISOAE_ASSERT_OK_AND_ASSIGN(
+      double f, FmvaeFlatness(MetricField(2, Eigen::Vector2d(1, 3).asDiagonal().toDenseMatrix())));
+  EXPECT_NEAR(f, 2.0, 1e-12);
+}
+
+TEST(RiemannianTest, Errors) {
+  Eigen::MatrixXd not_spd(2, 2);
+  not_spd << 1, 2, 2, 1;
+  EXPECT_THAT(AffineInvariantDistanceSquared(not_spd, Eigen::MatrixXd::Identity(2, 2)),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("A is not positive definite")));
+  EXPECT_THAT(AffineInvariantDistanceSquared(Eigen::MatrixXd::Identity(2, 2),
+                                             Eigen::MatrixXd::Identity(3, 3)),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("B is 3x3")));
+  Eigen::MatrixXd nan = Eigen::MatrixXd::Identity(2, 2);
+  nan(0, 1) = std::nan("");
+  EXPECT_THAT(ConditionNumbers({Eigen::MatrixXd::Identity(2, 2), nan}),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("metric 1 has NaN")));
+  Eigen::MatrixXd asym(2, 2);
+  asym << 2, 1, 0, 2;
+  EXPECT_THAT(VarianceOfRiemannianMetric({asym}),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("not symmetric")));
+  EXPECT_THAT(RelaxedDistortion({Eigen::MatrixXd::Identity(2, 2), Eigen::MatrixXd::Identity(3, 3)}),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("metric 1 is 3x3")));
+  EXPECT_THAT(FmvaeFlatness({}), StatusIs(absl::StatusCode::kInvalidArgument,
+                                          HasSubstr("empty metric field")));
+  EXPECT_THAT(CheckSpd(Eigen::MatrixXd::Zero(2, 3), "G"),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("G is 2x3")));
+  Eigen::MatrixXd singular3 = Eigen::MatrixXd::Identity(3, 3);
+  singular3(2, 2) = 0;
+  EXPECT_THAT(CheckSpd(singular3, "G"),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("G is not positive definite")));
+}
+
+}  // namespace
+}  // namespace isoae
