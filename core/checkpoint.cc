@@ -43,9 +43,14 @@ absl::Status SaveCheckpoint(const std::string& path, int64_t step,
   return absl::OkStatus();
 }
 
-absl::StatusOr<int64_t> LoadCheckpoint(const std::string& path,
-                                       const std::string& fingerprint,
-                                       const std::vector<NamedTensor>& into) {
+namespace {
+
+// Loads `into` from `path`; the stored fingerprint must equal `fingerprint`,
+// or, with `prefix_ok`, start with `fingerprint` followed by ';'.
+absl::StatusOr<int64_t> LoadCheckpointImpl(const std::string& path,
+                                           const std::string& fingerprint,
+                                           bool prefix_ok,
+                                           const std::vector<NamedTensor>& into) {
   if (!std::filesystem::exists(path)) {
     return absl::NotFoundError(absl::StrCat(
         "checkpoint ", path, " does not exist (train without --resume first)"));
@@ -67,7 +72,11 @@ absl::StatusOr<int64_t> LoadCheckpoint(const std::string& path,
     return absl::DataLossError(absl::StrCat(
         "checkpoint ", path, " lacks meta/step or meta/fingerprint"));
   }
-  if (fp.toStringRef() != fingerprint) {
+  const std::string& stored_fp = fp.toStringRef();
+  const bool prefix_match = prefix_ok && stored_fp.size() > fingerprint.size() &&
+                            stored_fp.compare(0, fingerprint.size(), fingerprint) == 0 &&
+                            stored_fp[fingerprint.size()] == ';';
+  if (stored_fp != fingerprint && !prefix_match) {
     return absl::FailedPreconditionError(absl::StrCat(
         "checkpoint ", path, " was written for config '", fp.toStringRef(),
         "' but this run's config is '", fingerprint, "'"));
@@ -93,6 +102,21 @@ absl::StatusOr<int64_t> LoadCheckpoint(const std::string& path,
     t.tensor.copy_(stored);
   }
   return step_t.item<int64_t>();
+}
+
+}  // namespace
+
+absl::StatusOr<int64_t> LoadCheckpoint(const std::string& path,
+                                       const std::string& fingerprint,
+                                       const std::vector<NamedTensor>& into) {
+  return LoadCheckpointImpl(path, fingerprint, /*prefix_ok=*/false, into);
+}
+
+absl::StatusOr<int64_t> LoadModelFromCheckpoint(
+    const std::string& path, const std::string& architecture_fingerprint,
+    const std::vector<NamedTensor>& into) {
+  return LoadCheckpointImpl(path, architecture_fingerprint, /*prefix_ok=*/true,
+                            into);
 }
 
 }  // namespace isoae

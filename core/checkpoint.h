@@ -36,6 +36,14 @@ absl::StatusOr<int64_t> LoadCheckpoint(const std::string& path,
                                        const std::string& fingerprint,
                                        const std::vector<NamedTensor>& into);
 
+// For evaluation tools: loads only the model tensors `into` from a training
+// checkpoint whose fingerprint is `architecture_fingerprint` (for example
+// Autoencoder::Fingerprint()) optionally followed by "; <run details>", as
+// the experiments write them. Optimizer entries are ignored. Same errors.
+absl::StatusOr<int64_t> LoadModelFromCheckpoint(
+    const std::string& path, const std::string& architecture_fingerprint,
+    const std::vector<NamedTensor>& into);
+
 }  // namespace isoae
 
 #endif  // ISOAE_CORE_CHECKPOINT_H_

@@ -169,6 +169,25 @@ TEST(TrainerTest, BadConfigIsInvalidArgument) {
               StatusIs(absl::StatusCode::kNotFound, HasSubstr("never_written.pt")));
 }
 
+TEST(CheckpointTest, ModelLoadAcceptsRunDetailsAfterTheArchitecture) {
+  const std::string path = TempPath("model.pt");
+  torch::Tensor a = torch::arange(4, kDouble);
+  ISOAE_ASSERT_OK(SaveCheckpoint(path, 7, "arch-X; method I-AE; seed 3",
+                                 {{"a", a}, {"adam/a", a}}));
+  torch::Tensor into = torch::zeros({4}, kDouble);
+  ISOAE_ASSERT_OK_AND_ASSIGN(int64_t step, LoadModelFromCheckpoint(path, "arch-X", {{"a", into}}));
+  EXPECT_EQ(step, 7);
+  EXPECT_TRUE(torch::equal(into, a));
+  // Another architecture, or one that only shares a prefix, is refused.
+  EXPECT_THAT(LoadModelFromCheckpoint(path, "arch-Y", {{"a", into}}),
+              StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("'arch-Y'")));
+  EXPECT_THAT(LoadModelFromCheckpoint(path, "arch", {{"a", into}}),
+              StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("'arch'")));
+  // The exact-match loader still insists on the whole fingerprint.
+  EXPECT_THAT(LoadCheckpoint(path, "arch-X", {{"a", into}}),
+              StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("arch-X; method")));
+}
+
 TEST(CheckpointTest, RoundTripAndEveryClassOfBadInput) {
   const std::string path = TempPath("ckpt.pt");
   torch::Tensor a = torch::arange(6, kDouble).view({2, 3});
