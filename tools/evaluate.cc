@@ -1,0 +1,240 @@
+#include "tools/evaluate.h"
+
+#include <torch/torch.h>
+
+#include <nlohmann/json.hpp>
+
+#include <chrono>
+#include <cmath>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "core/autoencoder.h"
+#include "core/checkpoint.h"
+#include "core/device.h"
+#include "core/networks.h"
+#include "core/status_macros.h"
+#include "core/torch_boundary.h"
+#include "datasets/tensor_adapter.h"
+#include "metrics/edge_ratio.h"
+#include "metrics/frechet.h"
+#include "metrics/neighborhood.h"
+#include "metrics/pullback.h"
+#include "metrics/retrieval.h"
+#include "metrics/riemannian.h"
+
+namespace isoae {
+namespace {
+
+using Json = nlohmann::ordered_json;
+
+absl::StatusOr<AutoencoderConfig> ArchConfig(const EvaluateConfig& c,
+                                             int64_t data_dim) {
+  if (c.latent_dim < 1) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--latent_dim must be >= 1, got ", c.latent_dim));
+  }
+  if (c.arch == "irvae_fc") return IrvaeFc(data_dim, c.latent_dim, c.encoder_out);
+  if (c.arch == "fc_nn") return FcNn(data_dim, c.latent_dim);
+  if (c.arch == "s_cnn") return SCnn(c.latent_dim);
+  if (c.arch == "l_cnn") return LCnn(c.latent_dim);
+  return absl::InvalidArgumentError(absl::StrCat(
+      "--arch '", c.arch, "' (known: irvae_fc, fc_nn, s_cnn, l_cnn)"));
+}
+
+// The first `n` items of `d` as float [n, data_shape...] on `device`.
+absl::StatusOr<at::Tensor> Items(const Dataset& d, int64_t n,
+                                 const std::vector<int64_t>& data_shape,
+                                 const c10::Device& device) {
+  std::vector<int64_t> idx(n);
+  for (int64_t i = 0; i < n; ++i) idx[i] = i;
+  ISOAE_ASSIGN_OR_RETURN(const Dataset head, Subset(d, idx, d.name));
+  ISOAE_ASSIGN_OR_RETURN(at::Tensor t, TakeDatasetTensor(Dataset(head)));
+  std::vector<int64_t> shape = {n};
+  shape.insert(shape.end(), data_shape.begin(), data_shape.end());
+  return BatchToFloat(t, device).reshape(shape);
+}
+
+absl::StatusOr<at::Tensor> Codes(Autoencoder& ae, const at::Tensor& x,
+                                 int64_t latent_dim) {
+  ISOAE_ASSIGN_OR_RETURN(at::Tensor out, Encode(ae, x));
+  return out.slice(1, 0, latent_dim);  // a VAE's mean half
+}
+
+}  // namespace
+
+absl::StatusOr<EvaluationReport> RunEvaluation(const EvaluateConfig& c) {
+  if (c.max_points < 10 || c.neighbors_k < 0 || c.retrieval_train_points < 1) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "need max_points >= 10 (got ", c.max_points, "), neighbors_k >= 0 (got ",
+        c.neighbors_k, "), retrieval_train_points >= 1"));
+  }
+  if (c.split != "train" && c.split != "valid" && c.split != "test") {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--split '", c.split, "' (expected train, valid or test)"));
+  }
+  ISOAE_ASSIGN_OR_RETURN(const c10::Device device, ParseDevice(c.device));
+  ISOAE_ASSIGN_OR_RETURN(DatasetSplits splits, LoadDatasetSplits(c.data));
+  const Dataset& split = c.split == "train" ? splits.train
+                         : c.split == "valid" ? splits.valid
+                                              : splits.test;
+  if (split.size() < 10) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        split.name, " has ", split.size(), " items; need at least 10"));
+  }
+  ISOAE_ASSIGN_OR_RETURN(const AutoencoderConfig arch,
+                         ArchConfig(c, split.item_size()));
+  ISOAE_ASSIGN_OR_RETURN(
+      Autoencoder ae,
+      BuildAutoencoder(arch, torch::TensorOptions().device(device)));
+  int64_t in_size = 1;
+  for (int64_t s : ae.data_shape) in_size *= s;
+  if (in_size != split.item_size()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--arch ", c.arch, " takes ", in_size, " values per item; ", split.name,
+        " items have ", split.item_size()));
+  }
+  ISOAE_ASSIGN_OR_RETURN(
+      const int64_t step,
+      LoadModelFromCheckpoint(ResolveUserPath(c.checkpoint), ae.Fingerprint(),
+                              ae.State()));
+  ae.SetTraining(false);
+
+  const auto t0 = std::chrono::steady_clock::now();
+  const int64_t n = std::min<int64_t>(c.max_points, split.size());
+  ISOAE_ASSIGN_OR_RETURN(const at::Tensor x, Items(split, n, ae.data_shape, device));
+  ISOAE_ASSIGN_OR_RETURN(const at::Tensor z, Codes(ae, x, c.latent_dim));
+  ISOAE_ASSIGN_OR_RETURN(const at::Tensor x_hat, Decode(ae, z));
+
+  Json j;
+  j["checkpoint"] = c.checkpoint;
+  j["checkpoint_step"] = step;
+  j["arch"] = c.arch;
+  j["latent_dim"] = c.latent_dim;
+  j["dataset"] = c.data.name;
+  j["split"] = split.name;
+  j["items"] = n;
+  double mse = 0, rec = 0;
+  ISOAE_RETURN_IF_ERROR(TorchCall("reconstruction error", [&] {
+    const at::Tensor diff = (x_hat - x).reshape({n, -1});
+    mse = diff.pow(2).mean().item<double>();
+    rec = diff.pow(2).sum(1).mean().item<double>();
+  }));
+  j["reconstruction"] = {{"mse_per_element", mse}, {"sum_squared_error_per_item", rec}};
+
+  ISOAE_ASSIGN_OR_RETURN(const MetricField g, PullbackMetrics(ae.decoder, z));
+  Json geo;
+  ISOAE_ASSIGN_OR_RETURN(const double vor, VarianceOfRiemannianMetric(g));
+  geo["vor"] = vor;
+  if (c.karcher) {
+    ISOAE_ASSIGN_OR_RETURN(const double vk,
+                           VarianceOfRiemannianMetric(g, MeanKind::kKarcher));
+    geo["vor_karcher_mean"] = vk;
+  }
+  ISOAE_ASSIGN_OR_RETURN(const ConditionStats cond, ConditionNumbers(g));
+  geo["mcn"] = cond.mean;
+  geo["condition_std"] = cond.std;
+  geo["condition_max"] = cond.max;
+  ISOAE_ASSIGN_OR_RETURN(const RelaxedDistortionStats rd, RelaxedDistortion(g));
+  geo["relaxed_distortion"] = rd.distortion;
+  geo["trace_ratio"] = rd.trace_ratio;
+  geo["mean_trace"] = rd.mean_trace;
+  ISOAE_ASSIGN_OR_RETURN(const double flat, FmvaeFlatness(g));
+  geo["fmvae_flatness"] = flat;
+  j["geometry"] = geo;
+
+  ISOAE_ASSIGN_OR_RETURN(const Eigen::MatrixXd ze, ToEigen(z));
+  ISOAE_ASSIGN_OR_RETURN(const Eigen::MatrixXd xe, ToEigen(x));
+  if (c.latent_dim == 2) {
+    ISOAE_ASSIGN_OR_RETURN(const TriangulatedGrid grid,
+                           BuildLatentGrid(ze, LatentGridConfig{}));
+    at::Tensor decoded;
+    ISOAE_ASSIGN_OR_RETURN(
+        decoded, Decode(ae, torch::from_blob(const_cast<double*>(grid.vertices.data()),
+                                             {grid.vertices.cols(), grid.vertices.rows()},
+                                             torch::kFloat64)
+                                .t()
+                                .contiguous()
+                                .to(x.options())));
+    ISOAE_ASSIGN_OR_RETURN(const Eigen::MatrixXd de, ToEigen(decoded));
+    ISOAE_ASSIGN_OR_RETURN(const EdgeRatioStats er, EdgeLengthRatios(grid, de));
+    j["edge_ratio"] = {{"std", er.std}, {"edges", er.num_edges}, {"p5", er.p5},
+                       {"p95", er.p95}};
+  }
+  if (c.neighbors_k > 0) {
+    ISOAE_ASSIGN_OR_RETURN(const NeighborhoodScores nb,
+                           NeighborhoodPreservation(xe, ze, c.neighbors_k));
+    j["neighbourhood"] = {{"k", nb.k},
+                          {"trustworthiness", nb.trustworthiness},
+                          {"continuity", nb.continuity},
+                          {"knn_recall", nb.knn_recall}};
+  }
+  if (xe.cols() <= c.fd_max_dim) {
+    ISOAE_ASSIGN_OR_RETURN(const Eigen::MatrixXd re, ToEigen(x_hat));
+    ISOAE_ASSIGN_OR_RETURN(const double fd, FrechetDistance(xe, re));
+    j["frechet_pixels"] = {{"value", fd},
+                           {"note", "raw-pixel features, items vs reconstructions; not FID"}};
+  } else {
+    j["frechet_pixels"] = {{"skipped", absl::StrCat(xe.cols(), " dimensions > fd_max_dim")}};
+  }
+  if (split.num_attributes() > 0) {
+    const int64_t nt = std::min<int64_t>(c.retrieval_train_points, splits.train.size());
+    ISOAE_ASSIGN_OR_RETURN(const at::Tensor xt,
+                           Items(splits.train, nt, ae.data_shape, device));
+    ISOAE_ASSIGN_OR_RETURN(const at::Tensor zt, Codes(ae, xt, c.latent_dim));
+    ISOAE_ASSIGN_OR_RETURN(const Eigen::MatrixXd zte, ToEigen(zt));
+    const int64_t a = split.num_attributes();
+    AttributeMatrix train_attr(nt, a), test_attr(n, a);
+    for (int64_t i = 0; i < nt; ++i)
+      for (int64_t k = 0; k < a; ++k) train_attr(i, k) = splits.train.attributes[i * a + k];
+    for (int64_t i = 0; i < n; ++i)
+      for (int64_t k = 0; k < a; ++k) test_attr(i, k) = split.attributes[i * a + k];
+    Json ret;
+    for (const auto mode : {RetrievalMode::kSingle, RetrievalMode::kDouble}) {
+      RetrievalOptions o;
+      o.mode = mode;
+      ISOAE_ASSIGN_OR_RETURN(
+          const RetrievalResult r,
+          AttributeRetrieval(zte, train_attr, ze, test_attr, split.attribute_names, o));
+      Json m;
+      for (size_t k = 0; k < r.ks.size(); ++k) {
+        m[absl::StrCat("P@", r.ks[k])] = r.mean_precision[k];
+      }
+      m["queries"] = r.queries.size();
+      m["skipped"] = r.skipped;
+      ret[mode == RetrievalMode::kSingle ? "single" : "double"] = m;
+    }
+    j["retrieval"] = ret;
+  }
+  j["seconds"] =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+
+  EvaluationReport report;
+  report.json = j.dump(2);
+  std::string s = absl::StrFormat(
+      "%s, %d items of %s (checkpoint step %d)\n"
+      "  MSE/element %.5g   VoR %.4g   MCN %.4g (std %.3g)   relaxed distortion %.4g\n",
+      c.arch, n, split.name, step, mse, vor, cond.mean, cond.std, rd.distortion);
+  if (j.contains("edge_ratio")) {
+    s += absl::StrFormat("  edge-ratio std %.4g\n", j["edge_ratio"]["std"].get<double>());
+  }
+  if (j.contains("neighbourhood")) {
+    s += absl::StrFormat("  trustworthiness %.4f   continuity %.4f   kNN recall %.4f (k=%d)\n",
+                         j["neighbourhood"]["trustworthiness"].get<double>(),
+                         j["neighbourhood"]["continuity"].get<double>(),
+                         j["neighbourhood"]["knn_recall"].get<double>(), c.neighbors_k);
+  }
+  if (j["frechet_pixels"].contains("value")) {
+    s += absl::StrFormat("  Frechet distance (pixels, not FID) %.4g\n",
+                         j["frechet_pixels"]["value"].get<double>());
+  }
+  if (j.contains("retrieval")) {
+    s += absl::StrFormat("  retrieval P@10: single %.3f, double %.3f\n",
+                         j["retrieval"]["single"]["P@10"].get<double>(),
+                         j["retrieval"]["double"]["P@10"].get<double>());
+  }
+  report.summary = s;
+  return report;
+}
+
+}  // namespace isoae

@@ -1,0 +1,61 @@
+// Evaluation of a trained autoencoder checkpoint on a dataset split: every
+// measure of metrics/ that applies, as one JSON document.
+//
+//   reconstruction   mean squared error per element and the training loss
+//                    convention (sum over elements, mean over items)
+//   geometry         at the encoded points z = g(x) (the mean half of a VAE
+//                    encoder's output): VoR (arithmetic mean; Karcher mean on
+//                    request), MCN with condition-number std and max, relaxed
+//                    distortion and its trace ratio, FMVAE flatness
+//   edge_ratio       I-AE Table 2's measure, for 2-D latent spaces
+//   neighbourhood    trustworthiness, continuity, kNN recall (data vs codes)
+//   frechet_pixels   Frechet distance between Gaussians fitted to the items
+//                    and their reconstructions, on raw pixels (not FID)
+//   retrieval        P@1/5/10/20, single and double attribute (datasets with
+//                    attributes; queries from the training split)
+//
+// The architecture comes from `arch` + `latent_dim` (+ `encoder_out` for a
+// VAE); the checkpoint must have been written for it (its fingerprint starts
+// with the architecture's, see LoadModelFromCheckpoint).
+//
+// Errors: the loaders' and checkpoint's codes; kInvalidArgument for an unknown
+// arch or split, an architecture whose input size differs from the dataset's
+// items, bad counts; kFailedPrecondition for a checkpoint of another
+// architecture.
+#ifndef ISOAE_TOOLS_EVALUATE_H_
+#define ISOAE_TOOLS_EVALUATE_H_
+
+#include <cstdint>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "datasets/registry.h"
+
+namespace isoae {
+
+struct EvaluateConfig {
+  std::string checkpoint;
+  std::string arch = "irvae_fc";  // irvae_fc | fc_nn | s_cnn | l_cnn
+  int64_t latent_dim = 2;
+  int64_t encoder_out = -1;  // -1: latent_dim; 2 * latent_dim for a VAE
+  DatasetRequest data;
+  std::string split = "test";     // train | valid | test
+  int64_t max_points = 10000;     // items evaluated (first of the split)
+  int neighbors_k = 10;           // 0: skip neighbourhood measures
+  bool karcher = false;
+  int64_t fd_max_dim = 4096;      // skip the pixel Frechet distance above
+  int64_t retrieval_train_points = 20000;
+  std::string device = "cpu";
+};
+
+// The report as JSON text (pretty-printed), plus a short text summary.
+struct EvaluationReport {
+  std::string json;
+  std::string summary;
+};
+
+absl::StatusOr<EvaluationReport> RunEvaluation(const EvaluateConfig& config);
+
+}  // namespace isoae
+
+#endif  // ISOAE_TOOLS_EVALUATE_H_

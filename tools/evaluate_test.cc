@@ -1,0 +1,160 @@
+#include "tools/evaluate.h"
+
+#include <torch/torch.h>
+
+#include <nlohmann/json.hpp>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "core/autoencoder.h"
+#include "core/checkpoint.h"
+#include "core/networks.h"
+#include "core/status_matchers.h"
+#include "datasets/image_io.h"
+#include "datasets/testing/fixtures.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+
+namespace isoae {
+namespace {
+
+using ::isoae::testing::StatusIs;
+using ::testing::HasSubstr;
+
+// A checkpoint of an untrained IRVAE FC autoencoder for `data_dim` inputs,
+// written the way the experiments write them (architecture; run details).
+std::string WriteModel(const std::string& dir, int64_t data_dim, int64_t latent) {
+  torch::manual_seed(0);
+  absl::StatusOr<Autoencoder> ae = BuildAutoencoder(IrvaeFc(data_dim, latent), torch::TensorOptions());
+  EXPECT_TRUE(ae.ok());
+  const std::string path = dir + "/model.pt";
+  EXPECT_TRUE(SaveCheckpoint(path, 123, ae->Fingerprint() + "; method AE; seed 0", ae->State()).ok());
+  return path;
+}
+
+// MNIST-style IDX files: smooth blobs whose position depends on the index.
+std::string WriteIdxCopy(int train, int test) {
+  const std::string dir = testing::FreshDir("evaluate_idx");
+  for (const auto& [prefix, n] : {std::pair<std::string, int>{"train", train},
+                                  std::pair<std::string, int>{"t10k", test}}) {
+    std::vector<uint8_t> px, lab;
+    for (int i = 0; i < n; ++i) {
+      const double cx = 4 + 20.0 * (i % 7) / 6.0, cy = 4 + 20.0 * ((i / 7) % 5) / 4.0;
+      for (int y = 0; y < 28; ++y)
+        for (int x = 0; x < 28; ++x)
+          px.push_back(static_cast<uint8_t>(
+              255 * std::exp(-((x - cx) * (x - cx) + (y - cy) * (y - cy)) / 20.0)));
+      lab.push_back(static_cast<uint8_t>(i % 10));
+    }
+    testing::WriteBytes(dir + "/" + prefix + "-images-idx3-ubyte",
+                        testing::IdxBytes({static_cast<uint32_t>(n), 28, 28}, px));
+    testing::WriteBytes(dir + "/" + prefix + "-labels-idx1-ubyte",
+                        testing::IdxBytes({static_cast<uint32_t>(n)}, lab));
+  }
+  return dir;
+}
+
+EvaluateConfig IdxConfig(const std::string& data_dir, const std::string& checkpoint) {
+  EvaluateConfig c;
+  c.checkpoint = checkpoint;
+  c.data.name = "mnist";
+  c.data.data_dir = data_dir;
+  c.data.train_count = 30;
+  c.data.valid_count = 10;
+  c.neighbors_k = 5;
+  c.karcher = true;
+  return c;
+}
+
+TEST(EvaluateTest, WritesEveryMeasureForAnImageDataset) {
+  const std::string data = WriteIdxCopy(40, 35);
+  const std::string model = WriteModel(testing::FreshDir("evaluate_model"), 784, 2);
+  ISOAE_ASSERT_OK_AND_ASSIGN(EvaluationReport r, RunEvaluation(IdxConfig(data, model)));
+  const nlohmann::json j = nlohmann::json::parse(r.json);
+  EXPECT_EQ(j["checkpoint_step"], 123);
+  EXPECT_EQ(j["items"], 35);
+  EXPECT_EQ(j["split"], "mnist/test");
+  EXPECT_GT(j["reconstruction"]["mse_per_element"].get<double>(), 0.0);
+  EXPECT_NEAR(j["reconstruction"]["sum_squared_error_per_item"].get<double>(),
+              784 * j["reconstruction"]["mse_per_element"].get<double>(), 1e-6);
+  EXPECT_GE(j["geometry"]["vor"].get<double>(), 0.0);
+  EXPECT_LE(j["geometry"]["vor_karcher_mean"].get<double>(),
+            j["geometry"]["vor"].get<double>() + 1e-12);
+  EXPECT_GE(j["geometry"]["mcn"].get<double>(), 1.0);
+  EXPECT_GE(j["geometry"]["relaxed_distortion"].get<double>(), 0.0);
+  EXPECT_GT(j["edge_ratio"]["edges"].get<int>(), 0);
+  const double t = j["neighbourhood"]["trustworthiness"].get<double>();
+  EXPECT_GT(t, 0.0);
+  EXPECT_LE(t, 1.0);
+  EXPECT_GE(j["frechet_pixels"]["value"].get<double>(), 0.0);
+  EXPECT_FALSE(j.contains("retrieval"));
+  EXPECT_THAT(r.summary, HasSubstr("VoR"));
+  EXPECT_THAT(r.summary, HasSubstr("not FID"));
+}
+
+TEST(EvaluateTest, RetrievalForAttributeDatasets) {
+  // A CelebA-like copy: 60 JPEGs, 40 train / 0 valid / 20 test, attribute 0
+  // set for the bright half (so codes can separate it), the rest random.
+  const std::string dir = testing::FreshDir("evaluate_celeba");
+  testing::MakeDirs(dir + "/img_align_celeba");
+  std::string attrs = "60\n", parts;
+  for (int a = 0; a < 40; ++a) attrs += absl::StrCat(a ? " " : "", "A", a);
+  attrs += "\n";
+  for (int i = 0; i < 60; ++i) {
+    const std::string name = absl::StrFormat("%06d.jpg", i + 1);
+    const uint8_t v = static_cast<uint8_t>(i % 2 ? 220 : 30);
+    ASSERT_TRUE(WriteJpeg(dir + "/img_align_celeba/" + name,
+                          Image{10, 10, 3, std::vector<uint8_t>(300, v)}, 95)
+                    .ok());
+    attrs += name;
+    for (int a = 0; a < 40; ++a) attrs += (a == 0 ? i % 2 : (i * 7 + a) % 3 == 0) ? " 1" : " -1";
+    attrs += "\n";
+    parts += absl::StrCat(name, " ", i < 40 ? 0 : 2, "\n");
+  }
+  testing::WriteBytes(dir + "/list_attr_celeba.txt", attrs);
+  testing::WriteBytes(dir + "/list_eval_partition.txt", parts);
+  EvaluateConfig c;
+  c.checkpoint = WriteModel(testing::FreshDir("evaluate_model2"), 3 * 8 * 8, 4);
+  c.latent_dim = 4;
+  c.data.name = "celeba";
+  c.data.data_dir = dir;
+  c.data.celeba.crop = 8;
+  c.data.celeba.size = 8;
+  c.neighbors_k = 3;
+  ISOAE_ASSERT_OK_AND_ASSIGN(EvaluationReport r, RunEvaluation(c));
+  const nlohmann::json j = nlohmann::json::parse(r.json);
+  ASSERT_TRUE(j.contains("retrieval"));
+  EXPECT_EQ(j["retrieval"]["single"]["queries"], 40);
+  for (const char* k : {"P@1", "P@5", "P@10", "P@20"}) {
+    const double p = j["retrieval"]["single"][k].get<double>();
+    EXPECT_GE(p, 0.0);
+    EXPECT_LE(p, 1.0);
+  }
+  EXPECT_FALSE(j.contains("edge_ratio"));  // latent dimension 4
+}
+
+TEST(EvaluateTest, Errors) {
+  const std::string data = WriteIdxCopy(40, 35);
+  const std::string model = WriteModel(testing::FreshDir("evaluate_model3"), 784, 2);
+  EvaluateConfig c = IdxConfig(data, model);
+  c.latent_dim = 3;  // another architecture than the checkpoint's
+  EXPECT_THAT(RunEvaluation(c), StatusIs(absl::StatusCode::kFailedPrecondition,
+                                         HasSubstr("was written for config")));
+  c = IdxConfig(data, data + "/none.pt");
+  EXPECT_THAT(RunEvaluation(c), StatusIs(absl::StatusCode::kNotFound, HasSubstr("none.pt")));
+  c = IdxConfig(data, model);
+  c.arch = "resnet";
+  EXPECT_THAT(RunEvaluation(c), StatusIs(absl::StatusCode::kInvalidArgument,
+                                         HasSubstr("--arch 'resnet'")));
+  c = IdxConfig(data, model);
+  c.arch = "l_cnn";  // 128x128 input, 28x28 items
+  EXPECT_THAT(RunEvaluation(c), StatusIs(absl::StatusCode::kInvalidArgument,
+                                         HasSubstr("takes 16384 values per item")));
+  c = IdxConfig(data, model);
+  c.split = "holdout";
+  EXPECT_THAT(RunEvaluation(c), StatusIs(absl::StatusCode::kInvalidArgument,
+                                         HasSubstr("--split 'holdout'")));
+}
+
+}  // namespace
+}  // namespace isoae
