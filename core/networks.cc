@@ -270,4 +270,20 @@ AutoencoderConfig IrvaeFc(int64_t data_dim, int64_t latent_dim,
   return c;
 }
 
+absl::StatusOr<AutoencoderConfig> NamedArchitecture(const std::string& name,
+                                                    int64_t data_dim,
+                                                    int64_t latent_dim,
+                                                    int64_t encoder_out) {
+  if (latent_dim < 1) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("latent dimension must be >= 1, got ", latent_dim));
+  }
+  if (name == "irvae_fc") return IrvaeFc(data_dim, latent_dim, encoder_out);
+  if (name == "fc_nn") return FcNn(data_dim, latent_dim);
+  if (name == "s_cnn") return SCnn(latent_dim);
+  if (name == "l_cnn") return LCnn(latent_dim);
+  return absl::InvalidArgumentError(absl::StrCat(
+      "architecture '", name, "' (known: irvae_fc, fc_nn, s_cnn, l_cnn)"));
+}
+
 }  // namespace isoae

@@ -89,6 +89,14 @@ AutoencoderConfig LCnn(int64_t latent_dim = 2);
 AutoencoderConfig IrvaeFc(int64_t data_dim = 784, int64_t latent_dim = 2,
                           int64_t encoder_out = -1);
 
+// The architectures above by name, for command-line tools: "irvae_fc"
+// (data_dim from the data), "fc_nn", "s_cnn", "l_cnn". kInvalidArgument for
+// an unknown name (listing the known ones) or latent_dim < 1.
+absl::StatusOr<AutoencoderConfig> NamedArchitecture(const std::string& name,
+                                                    int64_t data_dim,
+                                                    int64_t latent_dim,
+                                                    int64_t encoder_out = -1);
+
 }  // namespace isoae
 
 #endif  // ISOAE_CORE_NETWORKS_H_

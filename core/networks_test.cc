@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "core/autoencoder.h"
 #include "core/status_matchers.h"
 #include "core/vjp.h"
 #include "gmock/gmock.h"
@@ -135,6 +136,30 @@ TEST(NetworksTest, BadSpecsAreInvalidArgumentNamingTheLayer) {
                        HasSubstr("maps a 3x3 input to an empty output")));
   EXPECT_THAT(ParseActivation("swish"),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("swish")));
+}
+
+}  // namespace
+}  // namespace isoae
+
+namespace isoae {
+namespace {
+
+TEST(NamedArchitectureTest, BuildsTheListedNetworksAndRejectsOthers) {
+  for (const char* name : {"irvae_fc", "fc_nn", "s_cnn", "l_cnn"}) {
+    const int64_t data_dim = std::string(name) == "l_cnn" ? 128 * 128 : 784;
+    absl::StatusOr<AutoencoderConfig> c = NamedArchitecture(name, data_dim, 2);
+    ASSERT_TRUE(c.ok()) << name << ": " << c.status();
+    absl::StatusOr<Autoencoder> ae = BuildAutoencoder(*c, torch::TensorOptions());
+    ASSERT_TRUE(ae.ok()) << name << ": " << ae.status();
+    EXPECT_EQ(ae->latent_dim, 2) << name;
+  }
+  EXPECT_EQ(NamedArchitecture("irvae_fc", 50, 3)->encoder.input_shape,
+            std::vector<int64_t>({50}));
+  const absl::Status unknown = NamedArchitecture("resnet", 784, 2).status();
+  EXPECT_EQ(unknown.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(std::string(unknown.message()), ::testing::HasSubstr("irvae_fc, fc_nn"));
+  EXPECT_EQ(NamedArchitecture("fc_nn", 784, 0).status().code(),
+            absl::StatusCode::kInvalidArgument);
 }
 
 }  // namespace

@@ -14,6 +14,7 @@
 #include "core/device.h"
 #include "core/networks.h"
 #include "core/status_macros.h"
+#include "core/table.h"
 #include "core/torch_boundary.h"
 #include "datasets/tensor_adapter.h"
 #include "metrics/edge_ratio.h"
@@ -27,20 +28,6 @@ namespace isoae {
 namespace {
 
 using Json = nlohmann::ordered_json;
-
-absl::StatusOr<AutoencoderConfig> ArchConfig(const EvaluateConfig& c,
-                                             int64_t data_dim) {
-  if (c.latent_dim < 1) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("--latent_dim must be >= 1, got ", c.latent_dim));
-  }
-  if (c.arch == "irvae_fc") return IrvaeFc(data_dim, c.latent_dim, c.encoder_out);
-  if (c.arch == "fc_nn") return FcNn(data_dim, c.latent_dim);
-  if (c.arch == "s_cnn") return SCnn(c.latent_dim);
-  if (c.arch == "l_cnn") return LCnn(c.latent_dim);
-  return absl::InvalidArgumentError(absl::StrCat(
-      "--arch '", c.arch, "' (known: irvae_fc, fc_nn, s_cnn, l_cnn)"));
-}
 
 // The first `n` items of `d` as float [n, data_shape...] on `device`.
 absl::StatusOr<at::Tensor> Items(const Dataset& d, int64_t n,
@@ -82,11 +69,14 @@ absl::StatusOr<EvaluationReport> RunEvaluation(const EvaluateConfig& c) {
     return absl::InvalidArgumentError(absl::StrCat(
         split.name, " has ", split.size(), " items; need at least 10"));
   }
-  ISOAE_ASSIGN_OR_RETURN(const AutoencoderConfig arch,
-                         ArchConfig(c, split.item_size()));
+  absl::StatusOr<AutoencoderConfig> arch =
+      NamedArchitecture(c.arch, split.item_size(), c.latent_dim, c.encoder_out);
+  if (!arch.ok()) {
+    return absl::InvalidArgumentError(absl::StrCat("--arch: ", arch.status().message()));
+  }
   ISOAE_ASSIGN_OR_RETURN(
       Autoencoder ae,
-      BuildAutoencoder(arch, torch::TensorOptions().device(device)));
+      BuildAutoencoder(*arch, torch::TensorOptions().device(device)));
   int64_t in_size = 1;
   for (int64_t s : ae.data_shape) in_size *= s;
   if (in_size != split.item_size()) {
@@ -211,28 +201,37 @@ absl::StatusOr<EvaluationReport> RunEvaluation(const EvaluateConfig& c) {
 
   EvaluationReport report;
   report.json = j.dump(2);
-  std::string s = absl::StrFormat(
-      "%s, %d items of %s (checkpoint step %d)\n"
-      "  MSE/element %.5g   VoR %.4g   MCN %.4g (std %.3g)   relaxed distortion %.4g\n",
-      c.arch, n, split.name, step, mse, vor, cond.mean, cond.std, rd.distortion);
+  Table t({"measure", "value"});
+  t.AddRow({"MSE per element", Cell(mse, 5)});
+  t.AddRow({"VoR (arithmetic mean)", Cell(vor, 4)});
+  if (c.karcher) t.AddRow({"VoR (Karcher mean)", Cell(geo["vor_karcher_mean"].get<double>(), 4)});
+  t.AddRow({"MCN", Cell(cond.mean, 4)});
+  t.AddRow({"condition number std", Cell(cond.std, 4)});
+  t.AddRow({"relaxed distortion", Cell(rd.distortion, 4)});
+  t.AddRow({"FMVAE flatness", Cell(flat, 4)});
   if (j.contains("edge_ratio")) {
-    s += absl::StrFormat("  edge-ratio std %.4g\n", j["edge_ratio"]["std"].get<double>());
+    t.AddRow({"edge-ratio std", Cell(j["edge_ratio"]["std"].get<double>(), 4)});
   }
   if (j.contains("neighbourhood")) {
-    s += absl::StrFormat("  trustworthiness %.4f   continuity %.4f   kNN recall %.4f (k=%d)\n",
-                         j["neighbourhood"]["trustworthiness"].get<double>(),
-                         j["neighbourhood"]["continuity"].get<double>(),
-                         j["neighbourhood"]["knn_recall"].get<double>(), c.neighbors_k);
+    const std::string k = absl::StrCat(" (k=", c.neighbors_k, ")");
+    t.AddRow({"trustworthiness" + k, Cell(j["neighbourhood"]["trustworthiness"].get<double>(), 4)});
+    t.AddRow({"continuity" + k, Cell(j["neighbourhood"]["continuity"].get<double>(), 4)});
+    t.AddRow({"kNN recall" + k, Cell(j["neighbourhood"]["knn_recall"].get<double>(), 4)});
   }
   if (j["frechet_pixels"].contains("value")) {
-    s += absl::StrFormat("  Frechet distance (pixels, not FID) %.4g\n",
-                         j["frechet_pixels"]["value"].get<double>());
+    t.AddRow({"Frechet distance, pixels (not FID)",
+              Cell(j["frechet_pixels"]["value"].get<double>(), 4)});
   }
   if (j.contains("retrieval")) {
-    s += absl::StrFormat("  retrieval P@10: single %.3f, double %.3f\n",
-                         j["retrieval"]["single"]["P@10"].get<double>(),
-                         j["retrieval"]["double"]["P@10"].get<double>());
+    for (const char* mode : {"single", "double"}) {
+      for (const char* k : {"P@1", "P@5", "P@10", "P@20"}) {
+        t.AddRow({absl::StrCat("retrieval ", mode, " ", k),
+                  Cell(j["retrieval"][mode][k].get<double>(), 3)});
+      }
+    }
   }
+  const std::string s = absl::StrFormat("%s, %d items of %s (checkpoint step %d)\n%s",
+                                        c.arch, n, split.name, step, t.ToText());
   report.summary = s;
   return report;
 }

@@ -90,6 +90,7 @@ TEST(EvaluateTest, WritesEveryMeasureForAnImageDataset) {
   EXPECT_FALSE(j.contains("retrieval"));
   EXPECT_THAT(r.summary, HasSubstr("VoR"));
   EXPECT_THAT(r.summary, HasSubstr("not FID"));
+  EXPECT_THAT(r.summary, HasSubstr("trustworthiness (k=5)"));
 }
 
 TEST(EvaluateTest, RetrievalForAttributeDatasets) {
@@ -145,7 +146,7 @@ TEST(EvaluateTest, Errors) {
   c = IdxConfig(data, model);
   c.arch = "resnet";
   EXPECT_THAT(RunEvaluation(c), StatusIs(absl::StatusCode::kInvalidArgument,
-                                         HasSubstr("--arch 'resnet'")));
+                                         HasSubstr("--arch: architecture 'resnet'")));
   c = IdxConfig(data, model);
   c.arch = "l_cnn";  // 128x128 input, 28x28 items
   EXPECT_THAT(RunEvaluation(c), StatusIs(absl::StatusCode::kInvalidArgument,
