@@ -31,6 +31,31 @@ TEST(PullbackTest, LinearDecoderGivesWTransposeW) {
   for (const auto& m : g) EXPECT_LT((m - expected).norm(), 1e-12 * expected.norm());
 }
 
+// A linear decoder W = U diag(sigma) V^T, end to end through the adapter:
+// VoR = 0 and MCN = (sigma_max / sigma_min)^2.
+TEST(PullbackTest, LinearDecoderWithKnownSingularValues) {
+  torch::manual_seed(2);
+  NetworkConfig c;
+  c.input_shape = {2};
+  c.layers = {"LIN 6"};
+  ISOAE_ASSERT_OK_AND_ASSIGN(BuiltNetwork net,
+                             BuildNetwork(c, torch::TensorOptions().dtype(torch::kFloat64)));
+  const at::Tensor u = std::get<0>(torch::linalg_qr(torch::randn({6, 2}, torch::kFloat64)));
+  const at::Tensor v = std::get<0>(torch::linalg_qr(torch::randn({2, 2}, torch::kFloat64)));
+  const at::Tensor w = u.mm(torch::diag(torch::tensor({0.5, 2.0}, torch::kFloat64))).mm(v.t());
+  {
+    torch::NoGradGuard g;
+    net.net.Parameters()[0].copy_(w);
+  }
+  ISOAE_ASSERT_OK_AND_ASSIGN(MetricField g,
+                             PullbackMetrics(net.net, torch::randn({50, 2}, torch::kFloat64)));
+  ISOAE_ASSERT_OK_AND_ASSIGN(double vor, VarianceOfRiemannianMetric(g));
+  ISOAE_ASSERT_OK_AND_ASSIGN(ConditionStats cond, ConditionNumbers(g));
+  EXPECT_NEAR(vor, 0.0, 1e-12);  // rounding in the batched products
+  EXPECT_NEAR(cond.mean, 16.0, 1e-9);
+  EXPECT_NEAR(cond.std, 0.0, 1e-9);
+}
+
 TEST(PullbackTest, MatchesAutogradJacobiansOfTheIrvaeDecoder) {
   torch::manual_seed(1);
   ISOAE_ASSERT_OK_AND_ASSIGN(

@@ -1,10 +1,14 @@
 #include "tools/evaluate.h"
 
+#include <torch/script.h>
 #include <torch/torch.h>
 
 #include <nlohmann/json.hpp>
 
 #include <chrono>
+#include <fstream>
+#include <functional>
+#include <memory>
 #include <cmath>
 
 #include "absl/strings/str_cat.h"
@@ -40,6 +44,39 @@ absl::StatusOr<at::Tensor> Items(const Dataset& d, int64_t n,
   std::vector<int64_t> shape = {n};
   shape.insert(shape.end(), data_shape.begin(), data_shape.end());
   return BatchToFloat(t, device).reshape(shape);
+}
+
+// A TorchScript module as a FeatureExtractor-like function on tensors.
+using TensorFeatures = std::function<absl::StatusOr<Eigen::MatrixXd>(const at::Tensor&)>;
+
+absl::StatusOr<TensorFeatures> TorchScriptFeatures(const std::string& path,
+                                                   const c10::Device& device) {
+  auto module = std::make_shared<torch::jit::script::Module>();
+  const absl::Status loaded = TorchCall(
+      absl::StrCat("--fd_features: ", path, " is not a loadable TorchScript module"),
+      [&] { *module = torch::jit::load(path, device); }, absl::StatusCode::kDataLoss);
+  if (!loaded.ok()) {
+    if (!std::ifstream(path).good()) {
+      return absl::NotFoundError(absl::StrCat("--fd_features: ", path, " not found"));
+    }
+    return loaded;
+  }
+  module->eval();
+  return TensorFeatures([module, path](const at::Tensor& x) -> absl::StatusOr<Eigen::MatrixXd> {
+    at::Tensor f;
+    const absl::Status s = TorchCall(absl::StrCat("feature extractor ", path), [&] {
+      torch::NoGradGuard ng;
+      std::vector<at::Tensor> parts;
+      for (int64_t i = 0; i < x.size(0); i += 256) {
+        parts.push_back(module->forward({x.slice(0, i, std::min(x.size(0), i + 256))})
+                            .toTensor()
+                            .reshape({std::min<int64_t>(256, x.size(0) - i), -1}));
+      }
+      f = torch::cat(parts);
+    });
+    if (!s.ok()) return s;
+    return ToEigen(f);
+  });
 }
 
 absl::StatusOr<at::Tensor> Codes(Autoencoder& ae, const at::Tensor& x,
@@ -159,13 +196,27 @@ absl::StatusOr<EvaluationReport> RunEvaluation(const EvaluateConfig& c) {
                           {"continuity", nb.continuity},
                           {"knn_recall", nb.knn_recall}};
   }
-  if (xe.cols() <= c.fd_max_dim) {
-    ISOAE_ASSIGN_OR_RETURN(const Eigen::MatrixXd re, ToEigen(x_hat));
-    ISOAE_ASSIGN_OR_RETURN(const double fd, FrechetDistance(xe, re));
-    j["frechet_pixels"] = {{"value", fd},
-                           {"note", "raw-pixel features, items vs reconstructions; not FID"}};
-  } else {
-    j["frechet_pixels"] = {{"skipped", absl::StrCat(xe.cols(), " dimensions > fd_max_dim")}};
+  {
+    Eigen::MatrixXd fa, fb;
+    std::string features = "pixels";
+    if (c.fd_features != "pixels") {
+      features = absl::StrCat("torchscript:", c.fd_features);
+      ISOAE_ASSIGN_OR_RETURN(const TensorFeatures extract,
+                             TorchScriptFeatures(ResolveUserPath(c.fd_features), device));
+      ISOAE_ASSIGN_OR_RETURN(fa, extract(x));
+      ISOAE_ASSIGN_OR_RETURN(fb, extract(x_hat));
+    } else {
+      fa = xe;
+      ISOAE_ASSIGN_OR_RETURN(fb, ToEigen(x_hat));
+    }
+    if (fa.cols() <= c.fd_max_dim) {
+      ISOAE_ASSIGN_OR_RETURN(const double fd, FrechetDistance(fa, fb));
+      j["frechet"] = {{"features", features}, {"dimensions", fa.cols()}, {"value", fd},
+                      {"note", "items vs reconstructions; FID only with Inception-v3 features"}};
+    } else {
+      j["frechet"] = {{"features", features},
+                      {"skipped", absl::StrCat(fa.cols(), " dimensions > fd_max_dim")}};
+    }
   }
   if (split.num_attributes() > 0) {
     const int64_t nt = std::min<int64_t>(c.retrieval_train_points, splits.train.size());
@@ -218,9 +269,10 @@ absl::StatusOr<EvaluationReport> RunEvaluation(const EvaluateConfig& c) {
     t.AddRow({"continuity" + k, Cell(j["neighbourhood"]["continuity"].get<double>(), 4)});
     t.AddRow({"kNN recall" + k, Cell(j["neighbourhood"]["knn_recall"].get<double>(), 4)});
   }
-  if (j["frechet_pixels"].contains("value")) {
-    t.AddRow({"Frechet distance, pixels (not FID)",
-              Cell(j["frechet_pixels"]["value"].get<double>(), 4)});
+  if (j["frechet"].contains("value")) {
+    t.AddRow({absl::StrCat("Frechet distance, ", j["frechet"]["features"].get<std::string>(),
+                           c.fd_features == "pixels" ? " (not FID)" : ""),
+              Cell(j["frechet"]["value"].get<double>(), 4)});
   }
   if (j.contains("retrieval")) {
     for (const char* mode : {"single", "double"}) {

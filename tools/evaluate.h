@@ -9,8 +9,13 @@
 //                    distortion and its trace ratio, FMVAE flatness
 //   edge_ratio       I-AE Table 2's measure, for 2-D latent spaces
 //   neighbourhood    trustworthiness, continuity, kNN recall (data vs codes)
-//   frechet_pixels   Frechet distance between Gaussians fitted to the items
-//                    and their reconstructions, on raw pixels (not FID)
+//   frechet          Frechet distance between Gaussians fitted to the items
+//                    and their reconstructions, on raw pixels by default, or
+//                    on the outputs of a TorchScript feature extractor
+//                    (`fd_features`: a module whose forward maps a float
+//                    batch [B, C, H, W] in [0, 1] to [B, F]). Only with
+//                    Inception-v3 pool features is that FID; the report
+//                    names the features used.
 //   retrieval        P@1/5/10/20, single and double attribute (datasets with
 //                    attributes; queries from the training split)
 //
@@ -43,7 +48,8 @@ struct EvaluateConfig {
   int64_t max_points = 10000;     // items evaluated (first of the split)
   int neighbors_k = 10;           // 0: skip neighbourhood measures
   bool karcher = false;
-  int64_t fd_max_dim = 4096;      // skip the pixel Frechet distance above
+  int64_t fd_max_dim = 4096;      // skip the Frechet distance above
+  std::string fd_features = "pixels";  // or a TorchScript module path
   int64_t retrieval_train_points = 20000;
   std::string device = "cpu";
 };

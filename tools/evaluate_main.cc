@@ -23,6 +23,9 @@ DEFINE_string(split, "test", "train | valid | test");
 DEFINE_int64(max_points, 10000, "items evaluated (the first of the split)");
 DEFINE_int32(neighbors_k, 10, "k for trustworthiness/continuity (0: skip)");
 DEFINE_bool(karcher, false, "also VoR around the Karcher mean");
+DEFINE_string(fd_features, "pixels",
+              "Frechet-distance features: pixels, or a TorchScript module file mapping "
+              "[B, C, H, W] in [0, 1] to [B, F] (Inception-v3 pool features give FID)");
 DEFINE_int64(retrieval_train_points, 20000, "training items used as queries");
 DEFINE_string(output, "evaluation.json", "JSON report path");
 DEFINE_string(device, "cpu", "cpu | cuda | cuda:N | auto");
@@ -56,6 +59,7 @@ int main(int argc, char** argv) {
   c.neighbors_k = FLAGS_neighbors_k;
   c.karcher = FLAGS_karcher;
   c.retrieval_train_points = FLAGS_retrieval_train_points;
+  c.fd_features = FLAGS_fd_features;
   c.device = FLAGS_device;
   absl::StatusOr<isoae::EvaluationReport> r = isoae::RunEvaluation(c);
   if (!r.ok()) {

@@ -1,5 +1,6 @@
 #include "tools/evaluate.h"
 
+#include <torch/script.h>
 #include <torch/torch.h>
 
 #include <nlohmann/json.hpp>
@@ -86,11 +87,40 @@ TEST(EvaluateTest, WritesEveryMeasureForAnImageDataset) {
   const double t = j["neighbourhood"]["trustworthiness"].get<double>();
   EXPECT_GT(t, 0.0);
   EXPECT_LE(t, 1.0);
-  EXPECT_GE(j["frechet_pixels"]["value"].get<double>(), 0.0);
+  EXPECT_GE(j["frechet"]["value"].get<double>(), 0.0);
+  EXPECT_EQ(j["frechet"]["features"], "pixels");
+  EXPECT_EQ(j["frechet"]["dimensions"], 784);
   EXPECT_FALSE(j.contains("retrieval"));
   EXPECT_THAT(r.summary, HasSubstr("VoR"));
   EXPECT_THAT(r.summary, HasSubstr("not FID"));
   EXPECT_THAT(r.summary, HasSubstr("trustworthiness (k=5)"));
+}
+
+// A TorchScript feature extractor: the per-item mean and max as 2 features.
+TEST(EvaluateTest, PluggableTorchScriptFeatures) {
+  const std::string data = WriteIdxCopy(40, 35);
+  const std::string dir = testing::FreshDir("evaluate_ts");
+  const std::string model = WriteModel(dir, 784, 2);
+  torch::jit::Module m("Features");
+  m.define(R"(
+    def forward(self, x):
+        f = x.flatten(1)
+        return torch.stack([f.mean(1), f.max(1)[0]], 1)
+  )");
+  m.save(dir + "/features.pt");
+  EvaluateConfig c = IdxConfig(data, model);
+  c.fd_features = dir + "/features.pt";
+  ISOAE_ASSERT_OK_AND_ASSIGN(EvaluationReport r, RunEvaluation(c));
+  const nlohmann::json j = nlohmann::json::parse(r.json);
+  EXPECT_EQ(j["frechet"]["dimensions"], 2);
+  EXPECT_EQ(j["frechet"]["features"], "torchscript:" + dir + "/features.pt");
+  EXPECT_THAT(r.summary, ::testing::Not(HasSubstr("not FID")));
+  c.fd_features = dir + "/missing.pt";
+  EXPECT_THAT(RunEvaluation(c), StatusIs(absl::StatusCode::kNotFound, HasSubstr("missing.pt")));
+  testing::WriteBytes(dir + "/junk.pt", "not a module");
+  c.fd_features = dir + "/junk.pt";
+  EXPECT_THAT(RunEvaluation(c), StatusIs(absl::StatusCode::kDataLoss,
+                                         HasSubstr("not a loadable TorchScript module")));
 }
 
 TEST(EvaluateTest, RetrievalForAttributeDatasets) {
