@@ -100,8 +100,9 @@ absl::StatusOr<std::vector<std::pair<std::string, int>>> ParseCelebaPartition(
   return out;
 }
 
-absl::StatusOr<Dataset> LoadCeleba(const std::string& dir,
-                                   const CelebaOptions& options) {
+namespace {
+
+absl::Status CheckCelebaOptions(const CelebaOptions& options) {
   if (options.partition < -1 || options.partition > 2) {
     return absl::InvalidArgumentError(absl::StrCat(
         "CelebA partition ", options.partition,
@@ -114,20 +115,43 @@ absl::StatusOr<Dataset> LoadCeleba(const std::string& dir,
         ", max_items ", options.max_items, ", threads ", options.threads,
         " (need 0 < size <= crop, max_items >= 0, threads >= 0)"));
   }
+  return absl::OkStatus();
+}
+
+struct CelebaLists {
+  std::string attr_path, part_path, img_dir;
+  CelebaAttributes attrs;
+  std::vector<std::pair<std::string, int>> partition;
+};
+
+absl::StatusOr<CelebaLists> ReadCelebaLists(const std::string& dir) {
   if (!IsDirectory(dir)) return MissingPathError(dir, kCelebaProvider);
+  CelebaLists l;
   const std::string attr_path = JoinPath(dir, "list_attr_celeba.txt");
   const std::string part_path = JoinPath(dir, "list_eval_partition.txt");
   const std::string img_dir = JoinPath(dir, "img_align_celeba");
   ISOAE_ASSIGN_OR_RETURN(const std::string attr_text,
                          ReadFileBytes(attr_path, kCelebaProvider));
-  ISOAE_ASSIGN_OR_RETURN(CelebaAttributes attrs,
-                         ParseCelebaAttributes(attr_text, attr_path));
+  ISOAE_ASSIGN_OR_RETURN(l.attrs, ParseCelebaAttributes(attr_text, attr_path));
   ISOAE_ASSIGN_OR_RETURN(const std::string part_text,
                          ReadFileBytes(part_path, kCelebaProvider));
-  ISOAE_ASSIGN_OR_RETURN(auto partition,
-                         ParseCelebaPartition(part_text, part_path));
+  ISOAE_ASSIGN_OR_RETURN(l.partition, ParseCelebaPartition(part_text, part_path));
   if (!IsDirectory(img_dir)) return MissingPathError(img_dir, kCelebaProvider);
 
+  l.attr_path = attr_path;
+  l.part_path = part_path;
+  l.img_dir = img_dir;
+  return l;
+}
+
+// The images of `options.partition` (all for -1), decoded.
+absl::StatusOr<Dataset> DecodeCeleba(const CelebaLists& lists,
+                                     const CelebaOptions& options) {
+  const CelebaAttributes& attrs = lists.attrs;
+  const auto& partition = lists.partition;
+  const std::string& attr_path = lists.attr_path;
+  const std::string& part_path = lists.part_path;
+  const std::string& img_dir = lists.img_dir;
   std::unordered_map<std::string, int64_t> row;
   row.reserve(attrs.files.size());
   for (size_t i = 0; i < attrs.files.size(); ++i) row[attrs.files[i]] = i;
@@ -208,6 +232,30 @@ absl::StatusOr<Dataset> LoadCeleba(const std::string& dir,
   for (auto& t : pool) t.join();
   if (!first_error.ok()) return first_error;
   return d;
+}
+
+}  // namespace
+
+absl::StatusOr<Dataset> LoadCeleba(const std::string& dir,
+                                   const CelebaOptions& options) {
+  ISOAE_RETURN_IF_ERROR(CheckCelebaOptions(options));
+  ISOAE_ASSIGN_OR_RETURN(const CelebaLists lists, ReadCelebaLists(dir));
+  return DecodeCeleba(lists, options);
+}
+
+absl::StatusOr<DatasetSplits> LoadCelebaSplits(const std::string& dir,
+                                               const CelebaOptions& options) {
+  CelebaOptions o = options;
+  o.partition = 0;
+  ISOAE_RETURN_IF_ERROR(CheckCelebaOptions(o));
+  ISOAE_ASSIGN_OR_RETURN(const CelebaLists lists, ReadCelebaLists(dir));
+  DatasetSplits s;
+  ISOAE_ASSIGN_OR_RETURN(s.train, DecodeCeleba(lists, o));
+  o.partition = 1;
+  ISOAE_ASSIGN_OR_RETURN(s.valid, DecodeCeleba(lists, o));
+  o.partition = 2;
+  ISOAE_ASSIGN_OR_RETURN(s.test, DecodeCeleba(lists, o));
+  return s;
 }
 
 }  // namespace isoae

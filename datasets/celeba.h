@@ -57,6 +57,11 @@ absl::StatusOr<std::vector<std::pair<std::string, int>>> ParseCelebaPartition(
 absl::StatusOr<Dataset> LoadCeleba(const std::string& dir,
                                    const CelebaOptions& options);
 
+// The three official partitions, reading the list files once
+// (options.partition is ignored; max_items caps each partition).
+absl::StatusOr<DatasetSplits> LoadCelebaSplits(const std::string& dir,
+                                               const CelebaOptions& options);
+
 }  // namespace isoae
 
 #endif  // ISOAE_DATASETS_CELEBA_H_

@@ -89,6 +89,23 @@ TEST(CelebaTest, LoadsPartitionWithAttributes) {
   EXPECT_EQ(one.size(), 1);
 }
 
+TEST(CelebaTest, SplitsFollowTheOfficialPartition) {
+  const std::string dir = WriteCopy("celeba_splits");
+  ISOAE_ASSERT_OK_AND_ASSIGN(DatasetSplits s, LoadCelebaSplits(dir, Small(-1)));
+  EXPECT_EQ(s.train.name, "celeba/train");
+  EXPECT_EQ(s.train.size(), 2);
+  EXPECT_EQ(s.valid.size(), 1);
+  EXPECT_EQ(s.test.size(), 2);
+  // The valid image is image 2: red 80, attribute a set iff (a + 2) % 3 == 0.
+  EXPECT_NEAR(s.valid.value(0, 0), 80, 4);
+  EXPECT_EQ(s.valid.attributes[1], 1);
+  EXPECT_EQ(s.valid.attributes[0], 0);
+  CelebaOptions bad = Small(0);
+  bad.crop = 0;
+  EXPECT_THAT(LoadCelebaSplits(dir, bad),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("crop 0")));
+}
+
 TEST(CelebaTest, MalformedLists) {
   const std::string path = "list_attr_celeba.txt";
   const std::string head = absl::StrCat("2\n", AttrNames(), "\n");

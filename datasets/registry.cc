@@ -134,13 +134,7 @@ absl::StatusOr<DatasetSplits> LoadDatasetSplits(const DatasetRequest& r) {
       return absl::InvalidArgumentError(
           "celeba uses the official partition; split counts cannot be set");
     }
-    CelebaOptions o = r.celeba;
-    o.partition = 0;
-    ISOAE_ASSIGN_OR_RETURN(s.train, LoadCeleba(dir, o));
-    o.partition = 1;
-    ISOAE_ASSIGN_OR_RETURN(s.valid, LoadCeleba(dir, o));
-    o.partition = 2;
-    ISOAE_ASSIGN_OR_RETURN(s.test, LoadCeleba(dir, o));
+    ISOAE_ASSIGN_OR_RETURN(s, LoadCelebaSplits(dir, r.celeba));
   } else if (r.name == "cmu_mocap") {
     if (r.trial_list.empty()) {
       return absl::InvalidArgumentError(
