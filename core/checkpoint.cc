@@ -53,7 +53,9 @@ absl::StatusOr<int64_t> LoadCheckpointImpl(const std::string& path,
                                            const std::vector<NamedTensor>& into) {
   if (!std::filesystem::exists(path)) {
     return absl::NotFoundError(absl::StrCat(
-        "checkpoint ", path, " does not exist (train without --resume first)"));
+        "checkpoint ", path, " does not exist",
+        prefix_ok ? " (write one with a training run, e.g. //tools:train_ae)"
+                  : " (train without --resume first)"));
   }
   torch::serialize::InputArchive archive;
   absl::Status s = TorchCall(

@@ -129,6 +129,11 @@ absl::StatusOr<EvaluationReport> RunEvaluation(const EvaluateConfig& c) {
 
   const auto t0 = std::chrono::steady_clock::now();
   const int64_t n = std::min<int64_t>(c.max_points, split.size());
+  if (2 * static_cast<int64_t>(c.neighbors_k) >= n) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--neighbors_k ", c.neighbors_k, " for ", n,
+        " evaluated items: need k < n / 2 (or 0 to skip)"));
+  }
   ISOAE_ASSIGN_OR_RETURN(const at::Tensor x, Items(split, n, ae.data_shape, device));
   ISOAE_ASSIGN_OR_RETURN(const at::Tensor z, Codes(ae, x, c.latent_dim));
   ISOAE_ASSIGN_OR_RETURN(const at::Tensor x_hat, Decode(ae, z));

@@ -20,6 +20,7 @@ namespace isoae {
 namespace {
 
 using ::isoae::testing::StatusIs;
+using ::testing::AllOf;
 using ::testing::HasSubstr;
 
 // A checkpoint of an untrained IRVAE FC autoencoder for `data_dim` inputs,
@@ -172,7 +173,12 @@ TEST(EvaluateTest, Errors) {
   EXPECT_THAT(RunEvaluation(c), StatusIs(absl::StatusCode::kFailedPrecondition,
                                          HasSubstr("was written for config")));
   c = IdxConfig(data, data + "/none.pt");
-  EXPECT_THAT(RunEvaluation(c), StatusIs(absl::StatusCode::kNotFound, HasSubstr("none.pt")));
+  EXPECT_THAT(RunEvaluation(c), StatusIs(absl::StatusCode::kNotFound,
+                                         AllOf(HasSubstr("none.pt"), HasSubstr("train_ae"))));
+  c = IdxConfig(data, model);
+  c.neighbors_k = 20;  // 35 test items
+  EXPECT_THAT(RunEvaluation(c), StatusIs(absl::StatusCode::kInvalidArgument,
+                                         HasSubstr("--neighbors_k 20 for 35")));
   c = IdxConfig(data, model);
   c.arch = "resnet";
   EXPECT_THAT(RunEvaluation(c), StatusIs(absl::StatusCode::kInvalidArgument,
