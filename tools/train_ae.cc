@@ -13,6 +13,7 @@
 // with --resume to continue. Exit codes: 0 ok, 1 failure, 2 bad flags.
 #include <torch/torch.h>
 
+#include <cmath>
 #include <iostream>
 
 #include "absl/strings/str_cat.h"
@@ -41,9 +42,19 @@ DEFINE_int32(threads, 0, "LibTorch/OpenBLAS threads (0: all cores)");
 namespace {
 
 absl::Status Run() {
-  if (FLAGS_epochs < 1 || FLAGS_batch_size < 0 || !(FLAGS_lr > 0) || FLAGS_threads < 0) {
+  if (FLAGS_epochs < 1) {
+    return absl::InvalidArgumentError(absl::StrCat("--epochs must be >= 1, got ", FLAGS_epochs));
+  }
+  if (FLAGS_batch_size < 0) {
     return absl::InvalidArgumentError(
-        "need --epochs >= 1, --batch_size >= 0, --lr > 0, --threads >= 0");
+        absl::StrCat("--batch_size must be >= 0 (0: full batch), got ", FLAGS_batch_size));
+  }
+  if (!(FLAGS_lr > 0) || !std::isfinite(FLAGS_lr)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--lr must be a positive finite number, got ", FLAGS_lr));
+  }
+  if (FLAGS_threads < 0) {
+    return absl::InvalidArgumentError(absl::StrCat("--threads must be >= 0, got ", FLAGS_threads));
   }
   isoae::SetTorchThreads(FLAGS_threads);
   absl::StatusOr<c10::Device> device = isoae::ParseDevice(FLAGS_device);
