@@ -7,10 +7,18 @@
 
 namespace isoae {
 
-absl::StatusOr<at::Tensor> DatasetTensor(const Dataset& d) {
-  ISOAE_RETURN_IF_ERROR(ValidateDataset(d));
+namespace {
+// [N, item_shape...]
+std::vector<int64_t> TensorShape(const Dataset& d) {
   std::vector<int64_t> shape = {d.size()};
   shape.insert(shape.end(), d.item_shape.begin(), d.item_shape.end());
+  return shape;
+}
+}  // namespace
+
+absl::StatusOr<at::Tensor> DatasetTensor(const Dataset& d) {
+  ISOAE_RETURN_IF_ERROR(ValidateDataset(d));
+  const std::vector<int64_t> shape = TensorShape(d);
   if (d.storage == Storage::kUint8) {
     at::Tensor t = torch::empty(shape, torch::kUInt8);
     if (!d.pixels.empty()) {
@@ -39,8 +47,7 @@ at::Tensor Adopt(std::vector<T>&& values, const std::vector<int64_t>& shape,
 
 absl::StatusOr<at::Tensor> TakeDatasetTensor(Dataset&& d) {
   ISOAE_RETURN_IF_ERROR(ValidateDataset(d));
-  std::vector<int64_t> shape = {d.size()};
-  shape.insert(shape.end(), d.item_shape.begin(), d.item_shape.end());
+  const std::vector<int64_t> shape = TensorShape(d);
   at::Tensor t = d.storage == Storage::kUint8
                      ? Adopt(std::move(d.pixels), shape, torch::kUInt8)
                      : Adopt(std::move(d.features), shape, torch::kFloat32);

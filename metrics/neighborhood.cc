@@ -18,22 +18,23 @@ namespace {
 
 constexpr int kBlock = 512;
 
-// Squared distances between rows [r0, r0 + rows) of x and all rows of x,
-// column-major [rows, n]: d(i, j) = |x_i|^2 + |x_j|^2 - 2 x_i . x_j.
+// Squared distances from rows [r0, r0 + rows) of x to all rows of x, as a
+// column-major [n, rows] matrix: column b is point r0 + b's distance row,
+// contiguous. d(j, b) = |x_j|^2 + |x_{r0+b}|^2 - 2 x_j . x_{r0+b}.
 void BlockDistances(const Eigen::MatrixXd& x, const Eigen::VectorXd& norms,
                     int r0, int rows, Eigen::MatrixXd* d) {
   const int n = static_cast<int>(x.rows());
   const int dim = static_cast<int>(x.cols());
-  d->resize(rows, n);
-  // x is column-major n x dim: the block A = x[r0:r0+rows, :] with lda = n.
+  d->resize(n, rows);
+  // x is column-major n x dim; the block B = x[r0:r0+rows, :] has ldb = n.
   const double alpha = -2.0, beta = 0.0;
-  const int lda = n, ldb = n, ldc = rows;
-  dgemm_("N", "T", &rows, &n, &dim, &alpha, x.data() + r0, &lda, x.data(), &ldb,
+  const int lda = n, ldb = n, ldc = n;
+  dgemm_("N", "T", &n, &rows, &dim, &alpha, x.data(), &lda, x.data() + r0, &ldb,
          &beta, d->data(), &ldc);
-  for (int j = 0; j < n; ++j) {
-    for (int i = 0; i < rows; ++i) {
-      (*d)(i, j) = std::max(0.0, (*d)(i, j) + norms(r0 + i) + norms(j));
-    }
+  for (int b = 0; b < rows; ++b) {
+    double* col = d->col(b).data();
+    const double nb = norms(r0 + b);
+    for (int j = 0; j < n; ++j) col[j] = std::max(0.0, col[j] + norms(j) + nb);
   }
 }
 
@@ -89,13 +90,11 @@ absl::StatusOr<IndexMatrix> ExactKnn(const Eigen::MatrixXd& x, int k) {
   IndexMatrix out(n, k);
   Eigen::MatrixXd d;
   std::vector<int> scratch;
-  std::vector<double> row(n);
   for (int r0 = 0; r0 < n; r0 += kBlock) {
     const int rows = std::min(kBlock, n - r0);
     BlockDistances(x, norms, r0, rows, &d);
-    for (int i = 0; i < rows; ++i) {
-      for (int j = 0; j < n; ++j) row[j] = d(i, j);
-      Nearest(row.data(), n, r0 + i, k, &scratch, out.row(r0 + i).data());
+    for (int b = 0; b < rows; ++b) {
+      Nearest(d.col(b).data(), n, r0 + b, k, &scratch, out.row(r0 + b).data());
     }
   }
   return out;
@@ -115,7 +114,6 @@ absl::StatusOr<NeighborhoodScores> NeighborhoodPreservation(
   const Eigen::VectorXd nz = codes.rowwise().squaredNorm();
   Eigen::MatrixXd dx, dz;
   std::vector<int> scratch;
-  std::vector<double> rx(n), rz(n);
   std::vector<int64_t> kx(k), kz(k);
   double t_sum = 0, c_sum = 0;
   int64_t shared = 0;
@@ -125,12 +123,10 @@ absl::StatusOr<NeighborhoodScores> NeighborhoodPreservation(
     BlockDistances(codes, nz, r0, rows, &dz);
     for (int b = 0; b < rows; ++b) {
       const int i = r0 + b;
-      for (int j = 0; j < n; ++j) {
-        rx[j] = dx(b, j);
-        rz[j] = dz(b, j);
-      }
-      Nearest(rx.data(), n, i, k, &scratch, kx.data());
-      Nearest(rz.data(), n, i, k, &scratch, kz.data());
+      const double* rx = dx.col(b).data();  // i's distances in the data
+      const double* rz = dz.col(b).data();  // and in the codes
+      Nearest(rx, n, i, k, &scratch, kx.data());
+      Nearest(rz, n, i, k, &scratch, kz.data());
       std::vector<int64_t> sx(kx), sz(kz);
       std::sort(sx.begin(), sx.end());
       std::sort(sz.begin(), sz.end());
@@ -138,12 +134,12 @@ absl::StatusOr<NeighborhoodScores> NeighborhoodPreservation(
         if (std::binary_search(sx.begin(), sx.end(), j)) {
           ++shared;
         } else {
-          t_sum += static_cast<double>(Rank(rx.data(), n, i, j) - k);
+          t_sum += static_cast<double>(Rank(rx, n, i, j) - k);
         }
       }
       for (int64_t j : kx) {  // V: data neighbours that are not code neighbours
         if (!std::binary_search(sz.begin(), sz.end(), j)) {
-          c_sum += static_cast<double>(Rank(rz.data(), n, i, j) - k);
+          c_sum += static_cast<double>(Rank(rz, n, i, j) - k);
         }
       }
     }

@@ -39,8 +39,8 @@ absl::StatusOr<at::Tensor> Items(const Dataset& d, int64_t n,
                                  const c10::Device& device) {
   std::vector<int64_t> idx(n);
   for (int64_t i = 0; i < n; ++i) idx[i] = i;
-  ISOAE_ASSIGN_OR_RETURN(const Dataset head, Subset(d, idx, d.name));
-  ISOAE_ASSIGN_OR_RETURN(at::Tensor t, TakeDatasetTensor(Dataset(head)));
+  ISOAE_ASSIGN_OR_RETURN(Dataset head, Subset(d, idx, d.name));
+  ISOAE_ASSIGN_OR_RETURN(at::Tensor t, TakeDatasetTensor(std::move(head)));
   std::vector<int64_t> shape = {n};
   shape.insert(shape.end(), data_shape.begin(), data_shape.end());
   return BatchToFloat(t, device).reshape(shape);
