@@ -20,20 +20,8 @@ using ::testing::HasSubstr;
 // An MNIST-style directory with `train` + `test` 2x2 images; image i of the
 // training file has all pixels i and label i % 10.
 std::string MnistDir(int train, int test) {
-  const std::string dir = testing::FreshDir("registry_mnist");
-  for (const auto& [prefix, n] : {std::pair<std::string, int>{"train", train},
-                                  std::pair<std::string, int>{"t10k", test}}) {
-    std::vector<uint8_t> px, lab;
-    for (int i = 0; i < n; ++i) {
-      for (int p = 0; p < 4; ++p) px.push_back(static_cast<uint8_t>(i));
-      lab.push_back(static_cast<uint8_t>(i % 10));
-    }
-    testing::WriteBytes(dir + "/" + prefix + "-images-idx3-ubyte",
-                        testing::IdxBytes({static_cast<uint32_t>(n), 2, 2}, px));
-    testing::WriteBytes(dir + "/" + prefix + "-labels-idx1-ubyte",
-                        testing::IdxBytes({static_cast<uint32_t>(n)}, lab));
-  }
-  return dir;
+  return testing::WriteMnistStyleDir("registry_mnist", train, test, 2, 2,
+                                     [](int i, int, int) { return static_cast<uint8_t>(i); });
 }
 
 TEST(RegistryTest, UnknownNameListsTheKnownOnes) {

@@ -5,6 +5,7 @@
 #include <random>
 
 #include "core/status_matchers.h"
+#include "metrics/testing/random.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
@@ -15,12 +16,7 @@ using ::isoae::testing::StatusIs;
 using ::testing::HasSubstr;
 
 Eigen::MatrixXd Samples(int n, int d, unsigned seed) {
-  std::mt19937 rng(seed);
-  std::normal_distribution<double> g(0, 1);
-  Eigen::MatrixXd x(n, d);
-  for (int i = 0; i < n; ++i)
-    for (int j = 0; j < d; ++j) x(i, j) = g(rng);
-  return x;
+  return testing::GaussianMatrix(n, d, seed);
 }
 
 TEST(FrechetTest, IdenticalSetsAreAtZero) {

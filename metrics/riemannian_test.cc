@@ -6,6 +6,7 @@
 #include <random>
 
 #include "core/status_matchers.h"
+#include "metrics/testing/random.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
@@ -16,11 +17,7 @@ using ::isoae::testing::StatusIs;
 using ::testing::HasSubstr;
 
 Eigen::MatrixXd RandomMatrix(int rows, int cols, std::mt19937* rng) {
-  std::normal_distribution<double> n(0, 1);
-  Eigen::MatrixXd m(rows, cols);
-  for (int i = 0; i < rows; ++i)
-    for (int j = 0; j < cols; ++j) m(i, j) = n(*rng);
-  return m;
+  return testing::GaussianMatrix(rows, cols, rng);
 }
 
 Eigen::MatrixXd RandomSpd(int m, std::mt19937* rng) {

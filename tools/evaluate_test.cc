@@ -36,24 +36,10 @@ std::string WriteModel(const std::string& dir, int64_t data_dim, int64_t latent)
 
 // MNIST-style IDX files: smooth blobs whose position depends on the index.
 std::string WriteIdxCopy(int train, int test) {
-  const std::string dir = testing::FreshDir("evaluate_idx");
-  for (const auto& [prefix, n] : {std::pair<std::string, int>{"train", train},
-                                  std::pair<std::string, int>{"t10k", test}}) {
-    std::vector<uint8_t> px, lab;
-    for (int i = 0; i < n; ++i) {
-      const double cx = 4 + 20.0 * (i % 7) / 6.0, cy = 4 + 20.0 * ((i / 7) % 5) / 4.0;
-      for (int y = 0; y < 28; ++y)
-        for (int x = 0; x < 28; ++x)
-          px.push_back(static_cast<uint8_t>(
-              255 * std::exp(-((x - cx) * (x - cx) + (y - cy) * (y - cy)) / 20.0)));
-      lab.push_back(static_cast<uint8_t>(i % 10));
-    }
-    testing::WriteBytes(dir + "/" + prefix + "-images-idx3-ubyte",
-                        testing::IdxBytes({static_cast<uint32_t>(n), 28, 28}, px));
-    testing::WriteBytes(dir + "/" + prefix + "-labels-idx1-ubyte",
-                        testing::IdxBytes({static_cast<uint32_t>(n)}, lab));
-  }
-  return dir;
+  return testing::WriteMnistStyleDir("evaluate_idx", train, test, 28, 28, [](int i, int y, int x) {
+    const double cx = 4 + 20.0 * (i % 7) / 6.0, cy = 4 + 20.0 * ((i / 7) % 5) / 4.0;
+    return static_cast<uint8_t>(255 * std::exp(-((x - cx) * (x - cx) + (y - cy) * (y - cy)) / 20.0));
+  });
 }
 
 EvaluateConfig IdxConfig(const std::string& data_dir, const std::string& checkpoint) {

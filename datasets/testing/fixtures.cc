@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <fstream>
 #include <stdexcept>
+#include <utility>
 
 #include "absl/strings/str_cat.h"
 
@@ -71,6 +72,26 @@ std::string IdxBytes(const std::vector<uint32_t>& dims,
   }
   s.append(reinterpret_cast<const char*>(data.data()), data.size());
   return s;
+}
+
+std::string WriteMnistStyleDir(
+    const std::string& tag, int train, int test, int height, int width,
+    const std::function<uint8_t(int item, int y, int x)>& pixel) {
+  const std::string dir = FreshDir(tag);
+  for (const auto& [prefix, n] : {std::pair<std::string, int>{"train", train},
+                                  std::pair<std::string, int>{"t10k", test}}) {
+    std::vector<uint8_t> px, lab;
+    for (int i = 0; i < n; ++i) {
+      for (int y = 0; y < height; ++y)
+        for (int x = 0; x < width; ++x) px.push_back(pixel(i, y, x));
+      lab.push_back(static_cast<uint8_t>(i % 10));
+    }
+    const uint32_t count = static_cast<uint32_t>(n);
+    WriteBytes(dir + "/" + prefix + "-images-idx3-ubyte",
+               IdxBytes({count, static_cast<uint32_t>(height), static_cast<uint32_t>(width)}, px));
+    WriteBytes(dir + "/" + prefix + "-labels-idx1-ubyte", IdxBytes({count}, lab));
+  }
+  return dir;
 }
 
 }  // namespace isoae::testing
