@@ -16,6 +16,8 @@ std::string Shape(const std::vector<int64_t>& s) {
   return absl::StrCat("[", absl::StrJoin(s, ","), "]");
 }
 
+}  // namespace
+
 absl::Status CheckBatchShape(const at::Tensor& t, const std::vector<int64_t>& per_sample,
                              const char* what) {
   if (!t.defined()) return absl::InvalidArgumentError(absl::StrCat(what, " is undefined"));
@@ -36,22 +38,26 @@ absl::Status CheckBatchShape(const at::Tensor& t, const std::vector<int64_t>& pe
   return absl::OkStatus();
 }
 
-absl::StatusOr<at::Tensor> Chunked(Sequential& net, const at::Tensor& in,
-                                   int64_t batch, const char* what) {
+namespace {
+
+template <typename Fn>
+absl::StatusOr<at::Tensor> Chunked(Model& model, const at::Tensor& in, int64_t batch,
+                                   const char* what, Fn fn) {
   if (batch <= 0) {
     return absl::InvalidArgumentError(absl::StrCat("batch must be positive, got ", batch));
   }
-  return TorchCallOr<at::Tensor>(what, [&] {
+  const bool was_training = model.EncoderNet().training();
+  model.SetTraining(false);
+  absl::StatusOr<at::Tensor> out = TorchCallOr<at::Tensor>(what, [&] {
     at::NoGradGuard no_grad;
-    const bool was_training = net.training();
-    net.SetTraining(false);
     std::vector<at::Tensor> parts;
     for (int64_t i = 0; i < in.size(0); i += batch) {
-      parts.push_back(net.Forward(in.slice(0, i, std::min(in.size(0), i + batch))));
+      parts.push_back(fn(in.slice(0, i, std::min(in.size(0), i + batch))));
     }
-    net.SetTraining(was_training);
     return at::cat(parts, 0);
   });
+  model.SetTraining(was_training);
+  return out;
 }
 
 }  // namespace
@@ -119,14 +125,17 @@ at::Tensor ReconstructionLoss(const at::Tensor& x, const at::Tensor& x_hat) {
   return (x_hat - x).pow(2).flatten(1).sum(1).mean();
 }
 
-absl::StatusOr<at::Tensor> Encode(Autoencoder& ae, const at::Tensor& x, int64_t batch) {
-  ISOAE_RETURN_IF_ERROR(CheckBatchShape(x, ae.data_shape, "data to encode"));
-  return Chunked(ae.encoder, x, batch, "encoder forward");
+absl::StatusOr<at::Tensor> Encode(Model& model, const at::Tensor& x, int64_t batch) {
+  ISOAE_RETURN_IF_ERROR(CheckBatchShape(x, model.DataShape(), "data to encode"));
+  return Chunked(model, x, batch, "encoder forward",
+                 [&](const at::Tensor& b) { return model.Codes(b); });
 }
 
-absl::StatusOr<at::Tensor> Decode(Autoencoder& ae, const at::Tensor& z, int64_t batch) {
-  ISOAE_RETURN_IF_ERROR(CheckBatchShape(z, {ae.latent_dim}, "codes to decode"));
-  return Chunked(ae.decoder, z, batch, "decoder forward");
+absl::StatusOr<at::Tensor> Decode(Model& model, const at::Tensor& z, int64_t batch) {
+  ISOAE_RETURN_IF_ERROR(CheckBatchShape(z, {model.LatentDim()}, "codes to decode"));
+  return Chunked(model, z, batch, "decoder forward", [&](const at::Tensor& b) {
+    return model.DecoderMap().Forward(Dual{b, at::Tensor()}).value;
+  });
 }
 
 }  // namespace isoae

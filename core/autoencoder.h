@@ -24,23 +24,29 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "core/model.h"
 #include "core/networks.h"
 #include "core/tangent_layers.h"
 
 namespace isoae {
 
-struct Autoencoder {
+struct Autoencoder final : Model {
   Sequential encoder;
   Sequential decoder;
   std::vector<int64_t> data_shape;  // per sample
   int64_t latent_dim = 0;
 
-  std::vector<at::Tensor> Parameters() const;
+  ModelKind Kind() const override { return ModelKind::kAutoencoder; }
+  std::vector<at::Tensor> Parameters() const override;
   // "encoder/<i>.<name>" and "decoder/<i>.<name>", parameters and buffers.
-  std::vector<NamedTensor> State() const;
-  void SetTraining(bool training);
-  // Identifies the architecture, for checkpoints.
-  std::string Fingerprint() const;
+  std::vector<NamedTensor> State() const override;
+  void SetTraining(bool training) override;
+  std::string Fingerprint() const override;
+  const std::vector<int64_t>& DataShape() const override { return data_shape; }
+  int64_t LatentDim() const override { return latent_dim; }
+  at::Tensor Codes(const at::Tensor& x) override { return encoder.Forward(x); }
+  Layer& DecoderMap() override { return decoder; }
+  Sequential& EncoderNet() override { return encoder; }
 };
 
 absl::StatusOr<Autoencoder> BuildAutoencoder(const AutoencoderConfig& config,
@@ -57,11 +63,18 @@ AeForward RunAutoencoder(Autoencoder& ae, const at::Tensor& x);
 
 at::Tensor ReconstructionLoss(const at::Tensor& x, const at::Tensor& x_hat);
 
-// Eval-mode, no-grad passes in chunks of `batch` rows.
-absl::StatusOr<at::Tensor> Encode(Autoencoder& ae, const at::Tensor& x,
+// Eval-mode, no-grad passes of any model in chunks of `batch` rows: the
+// codes (Model::Codes) of x, and the decoder mean at z. The model's
+// train/eval mode is restored afterwards.
+absl::StatusOr<at::Tensor> Encode(Model& model, const at::Tensor& x,
                                   int64_t batch = 4096);
-absl::StatusOr<at::Tensor> Decode(Autoencoder& ae, const at::Tensor& z,
+absl::StatusOr<at::Tensor> Decode(Model& model, const at::Tensor& z,
                                   int64_t batch = 4096);
+
+// Shared by model builders: kInvalidArgument unless t is a finite floating
+// point [B, ...per_sample] tensor; `what` names it in the message.
+absl::Status CheckBatchShape(const at::Tensor& t, const std::vector<int64_t>& per_sample,
+                             const char* what);
 
 }  // namespace isoae
 

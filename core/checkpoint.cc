@@ -45,42 +45,54 @@ absl::Status SaveCheckpoint(const std::string& path, int64_t step,
 
 namespace {
 
-// Loads `into` from `path`; the stored fingerprint must equal `fingerprint`,
-// or, with `prefix_ok`, start with `fingerprint` followed by ';'.
-absl::StatusOr<int64_t> LoadCheckpointImpl(const std::string& path,
-                                           const std::string& fingerprint,
-                                           bool prefix_ok,
-                                           const std::vector<NamedTensor>& into) {
+// Opens `path` and reads its meta entries.
+absl::Status OpenCheckpoint(const std::string& path, const char* missing_hint,
+                            torch::serialize::InputArchive* archive, int64_t* step,
+                            std::string* fingerprint) {
   if (!std::filesystem::exists(path)) {
-    return absl::NotFoundError(absl::StrCat(
-        "checkpoint ", path, " does not exist",
-        prefix_ok ? " (write one with a training run, e.g. //tools:train_ae)"
-                  : " (train without --resume first)"));
+    return absl::NotFoundError(absl::StrCat("checkpoint ", path, " does not exist", missing_hint));
   }
-  torch::serialize::InputArchive archive;
   absl::Status s = TorchCall(
       absl::StrCat("checkpoint ", path, " is not a readable LibTorch archive"),
-      [&] { archive.load_from(path); }, absl::StatusCode::kDataLoss);
+      [&] { archive->load_from(path); }, absl::StatusCode::kDataLoss);
   if (!s.ok()) return s;
   torch::Tensor step_t;
   c10::IValue fp;
   bool ok = false;
   s = TorchCall(
       absl::StrCat("checkpoint ", path),
-      [&] { ok = archive.try_read("meta/step", step_t) && archive.try_read("meta/fingerprint", fp); },
+      [&] { ok = archive->try_read("meta/step", step_t) && archive->try_read("meta/fingerprint", fp); },
       absl::StatusCode::kDataLoss);
   if (!s.ok()) return s;
   if (!ok || !fp.isString() || step_t.numel() != 1) {
     return absl::DataLossError(absl::StrCat(
         "checkpoint ", path, " lacks meta/step or meta/fingerprint"));
   }
-  const std::string& stored_fp = fp.toStringRef();
+  *step = step_t.item<int64_t>();
+  *fingerprint = fp.toStringRef();
+  return absl::OkStatus();
+}
+
+// Loads `into` from `path`; the stored fingerprint must equal `fingerprint`,
+// or, with `prefix_ok`, start with `fingerprint` followed by ';'.
+absl::StatusOr<int64_t> LoadCheckpointImpl(const std::string& path,
+                                           const std::string& fingerprint,
+                                           bool prefix_ok,
+                                           const std::vector<NamedTensor>& into) {
+  torch::serialize::InputArchive archive;
+  int64_t step = 0;
+  std::string stored_fp;
+  absl::Status s = OpenCheckpoint(path,
+                                  prefix_ok ? " (write one with a training run, e.g. //tools:train)"
+                                            : " (train without --resume first)",
+                                  &archive, &step, &stored_fp);
+  if (!s.ok()) return s;
   const bool prefix_match = prefix_ok && stored_fp.size() > fingerprint.size() &&
                             stored_fp.compare(0, fingerprint.size(), fingerprint) == 0 &&
                             stored_fp[fingerprint.size()] == ';';
   if (stored_fp != fingerprint && !prefix_match) {
     return absl::FailedPreconditionError(absl::StrCat(
-        "checkpoint ", path, " was written for config '", fp.toStringRef(),
+        "checkpoint ", path, " was written for config '", stored_fp,
         "' but this run's config is '", fingerprint, "'"));
   }
   for (const NamedTensor& t : into) {
@@ -103,10 +115,20 @@ absl::StatusOr<int64_t> LoadCheckpointImpl(const std::string& path,
     torch::NoGradGuard no_grad;
     t.tensor.copy_(stored);
   }
-  return step_t.item<int64_t>();
+  return step;
 }
 
 }  // namespace
+
+absl::StatusOr<std::string> ReadCheckpointFingerprint(const std::string& path) {
+  torch::serialize::InputArchive archive;
+  int64_t step = 0;
+  std::string fp;
+  absl::Status s = OpenCheckpoint(path, " (write one with a training run, e.g. //tools:train)",
+                                  &archive, &step, &fp);
+  if (!s.ok()) return s;
+  return fp;
+}
 
 absl::StatusOr<int64_t> LoadCheckpoint(const std::string& path,
                                        const std::string& fingerprint,

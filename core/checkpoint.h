@@ -44,6 +44,10 @@ absl::StatusOr<int64_t> LoadModelFromCheckpoint(
     const std::string& path, const std::string& architecture_fingerprint,
     const std::vector<NamedTensor>& into);
 
+// The stored fingerprint alone (e.g. to tell which model kind to build).
+// kNotFound / kDataLoss as LoadCheckpoint.
+absl::StatusOr<std::string> ReadCheckpointFingerprint(const std::string& path);
+
 }  // namespace isoae
 
 #endif  // ISOAE_CORE_CHECKPOINT_H_

@@ -278,12 +278,28 @@ absl::StatusOr<AutoencoderConfig> NamedArchitecture(const std::string& name,
     return absl::InvalidArgumentError(
         absl::StrCat("latent dimension must be >= 1, got ", latent_dim));
   }
-  if (name == "irvae_fc") return IrvaeFc(data_dim, latent_dim, encoder_out);
-  if (name == "fc_nn") return FcNn(data_dim, latent_dim);
-  if (name == "s_cnn") return SCnn(latent_dim);
-  if (name == "l_cnn") return LCnn(latent_dim);
-  return absl::InvalidArgumentError(absl::StrCat(
-      "architecture '", name, "' (known: irvae_fc, fc_nn, s_cnn, l_cnn)"));
+  AutoencoderConfig c;
+  if (name == "irvae_fc") {
+    c = IrvaeFc(data_dim, latent_dim);
+  } else if (name == "fc_nn") {
+    c = FcNn(data_dim, latent_dim);
+  } else if (name == "s_cnn") {
+    c = SCnn(latent_dim);
+  } else if (name == "l_cnn") {
+    c = LCnn(latent_dim);
+  } else {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "architecture '", name, "' (known: irvae_fc, fc_nn, s_cnn, l_cnn)"));
+  }
+  if (encoder_out > 0 && encoder_out != latent_dim) {
+    // The last encoder layer is "LIN n" or "CONV n,k,s,p": n is its output count.
+    std::string& last = c.encoder.layers.back();
+    const size_t space = last.find(' ');
+    const size_t comma = last.find(',', space);
+    last = absl::StrCat(last.substr(0, space + 1), encoder_out,
+                        comma == std::string::npos ? "" : last.substr(comma));
+  }
+  return c;
 }
 
 }  // namespace isoae

@@ -85,13 +85,14 @@ AutoencoderConfig SCnn(int64_t latent_dim = 2);
 AutoencoderConfig LCnn(int64_t latent_dim = 2);
 // IRVAE D.1: encoder data_dim -> 256 x 4 (ReLU) -> LIN encoder_out, decoder
 // latent -> 256 x 4 (ReLU) -> LIN data_dim -> sigmoid. For a VAE pass
-// encoder_out = 2 * latent_dim (mean and log-variance).
+// encoder_out = 2 * latent_dim (mean and log std).
 AutoencoderConfig IrvaeFc(int64_t data_dim = 784, int64_t latent_dim = 2,
                           int64_t encoder_out = -1);
 
 // The architectures above by name, for command-line tools: "irvae_fc"
 // (data_dim from the data), "fc_nn", "s_cnn", "l_cnn". kInvalidArgument for
-// an unknown name (listing the known ones) or latent_dim < 1.
+// an unknown name (listing the known ones) or latent_dim < 1. encoder_out > 0
+// sets the output count of the last encoder layer (2 * latent_dim for a VAE).
 absl::StatusOr<AutoencoderConfig> NamedArchitecture(const std::string& name,
                                                     int64_t data_dim,
                                                     int64_t latent_dim,

@@ -471,6 +471,18 @@ std::unique_ptr<Layer> MakeZeroPad2d(int64_t pad) {
   return std::make_unique<ZeroPad2d>(pad);
 }
 
+Dual Layer::ForwardSaving(const Dual& in, std::vector<at::Tensor>* saved) {
+  saved->push_back(in.value);
+  return Forward(in);
+}
+
+at::Tensor Layer::VjpSaved(std::vector<at::Tensor>* saved, const at::Tensor& c) {
+  CHECK(!saved->empty()) << Describe() << ": VjpSaved without a matching ForwardSaving";
+  at::Tensor x = std::move(saved->back());
+  saved->pop_back();
+  return Vjp(x, c);
+}
+
 Sequential::Sequential() = default;
 Sequential::~Sequential() = default;
 Sequential::Sequential(Sequential&&) noexcept = default;
@@ -512,19 +524,48 @@ at::Tensor Sequential::Vjp(const std::vector<at::Tensor>& inputs,
   return cur;
 }
 
+at::Tensor Sequential::Vjp(const at::Tensor& input, const at::Tensor& c) {
+  std::vector<at::Tensor> inputs;
+  ForwardRecording(input, &inputs);
+  return Vjp(inputs, c);
+}
+
+Dual Sequential::ForwardSaving(const Dual& in, std::vector<at::Tensor>* saved) {
+  Dual cur = in;
+  for (auto& layer : layers_) cur = layer->ForwardSaving(cur, saved);
+  return cur;
+}
+
+at::Tensor Sequential::VjpSaved(std::vector<at::Tensor>* saved, const at::Tensor& c) {
+  at::Tensor cur = c;
+  for (size_t i = layers_.size(); i-- > 0;) cur = layers_[i]->VjpSaved(saved, cur);
+  return cur;
+}
+
+void Sequential::AppendParameters(const std::string& prefix,
+                                  std::vector<NamedTensor>* out) {
+  for (size_t i = 0; i < layers_.size(); ++i) {
+    layers_[i]->AppendParameters(absl::StrCat(prefix, i, "."), out);
+  }
+}
+
+void Sequential::AppendBuffers(const std::string& prefix, std::vector<NamedTensor>* out) {
+  for (size_t i = 0; i < layers_.size(); ++i) {
+    layers_[i]->AppendBuffers(absl::StrCat(prefix, i, "."), out);
+  }
+}
+
+// Layer's Append* are non-const (layers hand out their tensors); listing them
+// changes nothing.
 std::vector<NamedTensor> Sequential::NamedParameters() const {
   std::vector<NamedTensor> out;
-  for (size_t i = 0; i < layers_.size(); ++i) {
-    layers_[i]->AppendParameters(absl::StrCat(i, "."), &out);
-  }
+  const_cast<Sequential*>(this)->AppendParameters("", &out);
   return out;
 }
 
 std::vector<NamedTensor> Sequential::NamedBuffers() const {
   std::vector<NamedTensor> out;
-  for (size_t i = 0; i < layers_.size(); ++i) {
-    layers_[i]->AppendBuffers(absl::StrCat(i, "."), &out);
-  }
+  const_cast<Sequential*>(this)->AppendBuffers("", &out);
   return out;
 }
 

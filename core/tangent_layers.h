@@ -71,6 +71,15 @@ class Layer {
   virtual void AppendBuffers(const std::string& prefix,
                              std::vector<NamedTensor>* out) {}
   virtual void SetTraining(bool training) {}
+
+  // A value-and-tangent pass that keeps on `saved` what VjpSaved needs to pull
+  // a cotangent back at the same input, so a regulariser can form J^T(J v)
+  // without a second forward pass (IRVAE eq. 10). By default the entry is the
+  // layer's input; composite layers push one entry per sub-layer.
+  virtual Dual ForwardSaving(const Dual& in, std::vector<at::Tensor>* saved);
+  // c·J_h at the input of the matching ForwardSaving; pops what it pushed.
+  // Calls must come in reverse order of the ForwardSaving calls (a stack).
+  virtual at::Tensor VjpSaved(std::vector<at::Tensor>* saved, const at::Tensor& c);
 };
 
 // Parameters are initialised as PyTorch does by default (uniform in
@@ -107,8 +116,10 @@ std::unique_ptr<Layer> MakeUnflatten(std::vector<int64_t> shape);
 // Zero padding of the last two (spatial) dimensions by `pad` on every side.
 std::unique_ptr<Layer> MakeZeroPad2d(int64_t pad);
 
-// A chain of layers; the networks of both papers are Sequentials.
-class Sequential {
+// A chain of layers; the networks of both papers are Sequentials. A
+// Sequential is itself a Layer, so chains nest (coupling layers hold networks)
+// and every regulariser that takes a Layer takes a whole network.
+class Sequential final : public Layer {
  public:
   Sequential();
   ~Sequential();
@@ -119,8 +130,15 @@ class Sequential {
   size_t size() const { return layers_.size(); }
   Layer& layer(size_t i) { return *layers_[i]; }
 
-  Dual Forward(const Dual& in);
+  Dual Forward(const Dual& in) override;
   at::Tensor Forward(const at::Tensor& x);
+  // Layer interface: records the inputs by a value pass, then chains VJPs.
+  at::Tensor Vjp(const at::Tensor& input, const at::Tensor& c) override;
+  Dual ForwardSaving(const Dual& in, std::vector<at::Tensor>* saved) override;
+  at::Tensor VjpSaved(std::vector<at::Tensor>* saved, const at::Tensor& c) override;
+  void AppendParameters(const std::string& prefix,
+                        std::vector<NamedTensor>* out) override;
+  void AppendBuffers(const std::string& prefix, std::vector<NamedTensor>* out) override;
   // Value pass that also stores each layer's input, for Vjp().
   at::Tensor ForwardRecording(const at::Tensor& x,
                               std::vector<at::Tensor>* layer_inputs);
@@ -133,9 +151,9 @@ class Sequential {
   std::vector<NamedTensor> NamedBuffers() const;
   std::vector<at::Tensor> Parameters() const;
   int64_t NumParameters() const;
-  void SetTraining(bool training);
+  void SetTraining(bool training) override;
   bool training() const { return training_; }
-  std::string Describe() const;
+  std::string Describe() const override;
 
  private:
   std::vector<std::unique_ptr<Layer>> layers_;

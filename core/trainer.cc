@@ -10,6 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "core/checkpoint.h"
+#include "core/table.h"
 #include "core/torch_boundary.h"
 
 namespace isoae {
@@ -189,6 +190,18 @@ absl::StatusOr<TrainHistory> Train(const TrainConfig& config,
   history.seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return history;
+}
+
+absl::Status WriteHistoryCsv(const std::string& path, const TrainHistory& history) {
+  std::vector<std::string> cols = {"step"};
+  for (const auto& [name, v] : history.terms) cols.push_back(name);
+  Table t(cols);
+  for (size_t i = 0; i < history.steps.size(); ++i) {
+    std::vector<Cell> row = {Cell(static_cast<double>(history.steps[i]), 12)};
+    for (const auto& [name, v] : history.terms) row.push_back(Cell(v[i], 6));
+    t.AddRow(row);
+  }
+  return t.WriteCsv(path);
 }
 
 }  // namespace isoae

@@ -27,15 +27,10 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "core/loss_terms.h"
 #include "core/tangent_layers.h"
 
 namespace isoae {
-
-// The loss of one step: `total` is backpropagated; `terms` are logged.
-struct LossTerms {
-  at::Tensor total;
-  std::vector<std::pair<std::string, at::Tensor>> terms;
-};
 
 struct TrainConfig {
   int64_t epochs = 1;
@@ -70,6 +65,10 @@ absl::StatusOr<TrainHistory> Train(const TrainConfig& config,
                                    const std::vector<NamedTensor>& state,
                                    const at::Tensor& data, const LossFn& loss,
                                    const EvalFn& eval = nullptr);
+
+// The logged terms over training as CSV: a "step" column, then one column per
+// term. kInternal if the file cannot be written.
+absl::Status WriteHistoryCsv(const std::string& path, const TrainHistory& history);
 
 }  // namespace isoae
 

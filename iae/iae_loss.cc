@@ -6,6 +6,8 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "core/method.h"
+#include "core/status_macros.h"
 #include "core/vjp.h"
 
 namespace isoae {
@@ -59,7 +61,7 @@ at::Tensor SampleIsoPrior(const at::Tensor& codes, IsoPrior prior, int64_t n) {
   return mean + at::randn({n, d}, z.options()).matmul(l.t());
 }
 
-at::Tensor IsometryLoss(Sequential& decoder, const at::Tensor& z, const at::Tensor& u) {
+at::Tensor IsometryLoss(Layer& decoder, const at::Tensor& z, const at::Tensor& u) {
   Dual out = decoder.Forward(Dual{z, u.unsqueeze(1)});
   at::Tensor norms = out.tangent.flatten(2).norm(2, {2}).squeeze(1);
   return (norms - 1).pow(2).mean();
@@ -118,5 +120,73 @@ LossTerms IaeLoss(Autoencoder& ae, const at::Tensor& x, const IaeConfig& config)
   }
   return out;
 }
+
+namespace {
+
+absl::StatusOr<int64_t> SampleCount(MethodOptions& o, const std::string& key) {
+  ISOAE_ASSIGN_OR_RETURN(int64_t n, o.GetInt(key, 0));
+  if (n < 0) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("method option ", key, " must be >= 0 (0: the batch size), got ", n));
+  }
+  return n;
+}
+
+class IsoRegularizer final : public Regularizer {
+ public:
+  IsoRegularizer(IsoPrior prior, int64_t samples) : prior_(prior), samples_(samples) {}
+  at::Tensor Loss(Model& model, const ForwardPass& pass) override {
+    const int64_t n = samples_ > 0 ? samples_ : pass.codes.size(0);
+    at::Tensor z = SampleIsoPrior(pass.codes, prior_, n);
+    return IsometryLoss(model.DecoderMap(), z,
+                        SampleUnitSphere(n, model.LatentDim(), z.options()));
+  }
+
+ private:
+  IsoPrior prior_;
+  int64_t samples_;
+};
+
+class PisoRegularizer final : public Regularizer {
+ public:
+  explicit PisoRegularizer(int64_t samples) : samples_(samples) {}
+  at::Tensor Loss(Model& model, const ForwardPass& pass) override {
+    const int64_t b = pass.codes.size(0);
+    const int64_t m = samples_ > 0 ? std::min(samples_, b) : b;
+    std::vector<at::Tensor> inputs = pass.encoder_inputs;
+    if (m < b) {
+      // Rows of a shuffled batch are already random: the first m suffice.
+      for (auto& t : inputs) t = t.slice(0, 0, m);
+    }
+    at::Tensor u = SampleUnitSphere(m, model.LatentDim(), pass.codes.options());
+    if (model.EncoderOutDim() > model.LatentDim()) {
+      // VAE: the code is the mean half of the encoder output.
+      u = at::cat({u, at::zeros({m, model.EncoderOutDim() - model.LatentDim()}, u.options())},
+                  1);
+    }
+    return PseudoInverseLoss(model.EncoderNet(), inputs, u);
+  }
+
+ private:
+  int64_t samples_;
+};
+
+ISOAE_REGISTER_REGULARIZER(
+    "iso", "I-AE L_iso = E (||df(z)u|| - 1)^2, z ~ P_iso (eq. 6)", 0.01,
+    [](MethodOptions& o) -> absl::StatusOr<std::unique_ptr<Regularizer>> {
+      ISOAE_ASSIGN_OR_RETURN(IsoPrior prior, ParseIsoPrior(o.GetString("iso_prior", "uniform")));
+      ISOAE_ASSIGN_OR_RETURN(int64_t n, SampleCount(o, "iso_samples"));
+      return std::make_unique<IsoRegularizer>(prior, n);
+    });
+ISOAE_REGISTER_REGULARIZER(
+    "piso", "I-AE L_piso = E (||u^T dg(x)|| - 1)^2 at data points (eq. 7)", 0.01,
+    [](MethodOptions& o) -> absl::StatusOr<std::unique_ptr<Regularizer>> {
+      ISOAE_ASSIGN_OR_RETURN(int64_t n, SampleCount(o, "piso_samples"));
+      return std::make_unique<PisoRegularizer>(n);
+    });
+ISOAE_REGISTER_METHOD_ALIAS("iae", "ae+iso:0.01+piso:0.01",
+                            "Isometric Autoencoder, L_rec + lambda (L_iso + L_piso)");
+
+}  // namespace
 
 }  // namespace isoae

@@ -42,7 +42,7 @@
 #include "absl/status/statusor.h"
 #include "core/autoencoder.h"
 #include "core/tangent_layers.h"
-#include "core/trainer.h"
+#include "core/loss_terms.h"
 
 namespace isoae {
 
@@ -68,8 +68,9 @@ at::Tensor SampleUnitSphere(int64_t n, int64_t d, const c10::TensorOptions& opti
 // n samples from P_iso fitted to `codes` [B, d] (detached): [n, d].
 at::Tensor SampleIsoPrior(const at::Tensor& codes, IsoPrior prior, int64_t n);
 
-// mean_i (||df(z_i) u_i|| - 1)^2 for z [n, d], unit u [n, d].
-at::Tensor IsometryLoss(Sequential& decoder, const at::Tensor& z, const at::Tensor& u);
+// mean_i (||df(z_i) u_i|| - 1)^2 for z [n, d], unit u [n, d]; any
+// tangent-carrying decoder map.
+at::Tensor IsometryLoss(Layer& decoder, const at::Tensor& z, const at::Tensor& u);
 
 // mean_i (||u_i^T dg(x_i)|| - 1)^2 from the encoder layer inputs recorded for
 // x (Sequential::ForwardRecording) and unit u [B, d].
@@ -87,8 +88,19 @@ at::Tensor PseudoInverseLossAutograd(Sequential& encoder, const at::Tensor& x,
                                      const at::Tensor& u);
 
 // The full I-AE loss on a batch; terms "L_rec", "L_iso", "L_piso" (the
-// regularisers only when lambda_iso > 0 and enabled).
+// regularisers only when lambda_iso > 0 and enabled). The registry's method
+// "iae" (= ae + iso + piso, below) computes the same terms from the same
+// random draws; this direct form is the reference the tests hold it to.
 LossTerms IaeLoss(Autoencoder& ae, const at::Tensor& x, const IaeConfig& config);
+
+// Registered in the method registry (core/method.h) by this library:
+//   regulariser "iso"   L_iso at z ~ P_iso fitted to the batch's codes
+//                       (options iso_prior=uniform|gaussian, iso_samples=n)
+//   regulariser "piso"  L_piso at the batch's data points (piso_samples=n);
+//                       for a VAE, u^T dg(x) is taken for the mean half of
+//                       the encoder output
+//   alias "iae"         ae + iso:0.01 + piso:0.01 (lambda_iso = 0.01, I-AE
+//                       A.1.2); "iae:<lambda>" sets lambda_iso
 
 }  // namespace isoae
 

@@ -7,11 +7,13 @@
 #include <cmath>
 #include <map>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "core/autoencoder.h"
 #include "core/device.h"
+#include "core/method.h"
 #include "core/networks.h"
 #include "core/plot.h"
 #include "core/status_macros.h"
@@ -39,7 +41,43 @@ Eigen::MatrixXd ToEigen(const torch::Tensor& t) {
   return m;
 }
 
-std::string MethodLabel(const std::string& m) { return m == "iae" ? "I-AE" : "AE"; }
+std::string MethodLabel(const std::string& m) {
+  if (m == "iae") return "I-AE";
+  return absl::AsciiStrToUpper(m);
+}
+
+// The registry spec of a method of the table: I-AE with the config's
+// lambda_iso, the others as named.
+std::string MethodSpec(const std::string& m, const IaeConfig& iae) {
+  return m == "iae" ? absl::StrCat("iae:", iae.lambda_iso) : m;
+}
+
+MethodOptions IaeOptions(const IaeConfig& iae) {
+  MethodOptions o;
+  o.Set("iso_prior", iae.prior == IsoPrior::kGaussian ? "gaussian" : "uniform");
+  o.Set("iso_samples", absl::StrCat(iae.iso_samples));
+  o.Set("piso_samples", absl::StrCat(iae.piso_samples));
+  return o;
+}
+
+absl::StatusOr<std::vector<Method>> BuildTableMethods(const SurfacesExperimentConfig& c) {
+  std::vector<std::string> specs;
+  for (const auto& m : c.methods) specs.push_back(MethodSpec(m, c.iae));
+  // The I-AE terms are reported for every method: "iae:1" reads the options.
+  specs.push_back("iae:1");
+  absl::StatusOr<std::vector<Method>> methods = BuildMethods(specs, IaeOptions(c.iae));
+  if (!methods.ok()) {
+    return absl::InvalidArgumentError(absl::StrCat("--methods: ", methods.status().message()));
+  }
+  for (size_t i = 0; i + 1 < methods->size(); ++i) {
+    if ((*methods)[i].Kind() != ModelKind::kAutoencoder) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "--methods: \"", c.methods[i], "\" trains a ", ModelKindName((*methods)[i].Kind()),
+          "; the surfaces experiment compares deterministic autoencoders"));
+    }
+  }
+  return methods;
+}
 
 absl::Status WriteFigures(const std::string& dir, const std::string& tag,
                           const SurfaceSample& data, const Eigen::MatrixXd& codes,
@@ -79,12 +117,6 @@ absl::Status ValidateSurfacesConfig(const SurfacesExperimentConfig& c) {
     }
   }
   if (c.methods.empty()) return absl::InvalidArgumentError("--methods is empty");
-  for (const auto& m : c.methods) {
-    if (m != "iae" && m != "ae") {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "--methods: unknown method \"", m, "\" (expected iae, ae)"));
-    }
-  }
   if (c.epochs <= 0) {
     return absl::InvalidArgumentError(absl::StrCat("--epochs must be positive, got ", c.epochs));
   }
@@ -119,6 +151,7 @@ absl::Status ValidateSurfacesConfig(const SurfacesExperimentConfig& c) {
   }
   if (c.output_dir.empty()) return absl::InvalidArgumentError("--output_dir is empty");
   ISOAE_RETURN_IF_ERROR(ValidateIaeConfig(c.iae));
+  ISOAE_RETURN_IF_ERROR(BuildTableMethods(c).status());
   return ParseDevice(c.device).status();
 }
 
@@ -127,6 +160,8 @@ absl::StatusOr<SurfacesExperimentResult> RunSurfacesExperiment(
   ISOAE_RETURN_IF_ERROR(ValidateSurfacesConfig(config));
   ISOAE_ASSIGN_OR_RETURN(c10::Device device, ParseDevice(config.device));
   const auto options = torch::TensorOptions().dtype(torch::kFloat32).device(device);
+  ISOAE_ASSIGN_OR_RETURN(std::vector<Method> methods, BuildTableMethods(config));
+  Method& probe_method = methods.back();
   SurfacesExperimentResult result;
   std::map<std::string, std::map<std::string, double>> stds;
   Table details({"surface", "method", "edge_ratio_std", "raw_mean_ratio", "p5", "p50", "p95",
@@ -137,14 +172,13 @@ absl::StatusOr<SurfacesExperimentResult> RunSurfacesExperiment(
     sc.seed = config.seed;
     ISOAE_ASSIGN_OR_RETURN(SurfaceSample data, SampleSurface(surface, sc));
     torch::Tensor x = ToTensor(data.points, options);
-    for (const std::string& method : config.methods) {
+    for (size_t mi = 0; mi < config.methods.size(); ++mi) {
+      const std::string& method = config.methods[mi];
       const std::string tag = absl::StrCat(surface_name, "_", method);
       torch::manual_seed(config.seed);  // same initial networks for every method
       AutoencoderConfig ac = SurfacesMlp(3, 2, config.hidden_width, config.hidden_layers);
       ac.encoder.softplus_beta = ac.decoder.softplus_beta = config.softplus_beta;
       ISOAE_ASSIGN_OR_RETURN(Autoencoder ae, BuildAutoencoder(ac, options));
-      IaeConfig ic = config.iae;
-      if (method == "ae") ic.lambda_iso = 0;
       TrainConfig tc;
       tc.epochs = config.epochs;
       tc.batch_size = config.batch_size;
@@ -160,7 +194,7 @@ absl::StatusOr<SurfacesExperimentResult> RunSurfacesExperiment(
       ISOAE_ASSIGN_OR_RETURN(
           TrainHistory hist,
           Train(tc, ae.Parameters(), ae.State(), x,
-                [&](const at::Tensor& b) { return IaeLoss(ae, b, ic); }));
+                [&](const at::Tensor& b) { return methods[mi].Loss(ae, b); }));
       // Evaluation: codes of all points, grid over them, decoded vertices.
       ISOAE_ASSIGN_OR_RETURN(torch::Tensor z, Encode(ae, x));
       Eigen::MatrixXd codes = ToEigen(z);
@@ -174,10 +208,9 @@ absl::StatusOr<SurfacesExperimentResult> RunSurfacesExperiment(
       std::map<std::string, double> final_terms;
       {
         torch::manual_seed(config.seed + 1);
-        IaeConfig probe = config.iae;
-        if (probe.lambda_iso <= 0) probe.lambda_iso = 1;  // report terms for AE too
         LossTerms lt;
-        ISOAE_RETURN_IF_ERROR(TorchCall("final losses", [&] { lt = IaeLoss(ae, x, probe); }));
+        ISOAE_RETURN_IF_ERROR(
+            TorchCall("final losses", [&] { lt = probe_method.Loss(ae, x); }));
         for (auto& [name, t] : lt.terms) final_terms[name] = t.item<double>();
       }
       SurfaceRunResult run{surface_name, method, er, final_terms["L_rec"], hist.seconds};
@@ -186,18 +219,10 @@ absl::StatusOr<SurfacesExperimentResult> RunSurfacesExperiment(
       details.AddRow({surface_name, MethodLabel(method), Cell(er.std), Cell(er.raw_mean),
                       Cell(er.p5), Cell(er.p50), Cell(er.p95),
                       Cell(static_cast<double>(er.num_edges), 10), Cell(final_terms["L_rec"]),
-                      Cell(final_terms["L_iso"]), Cell(final_terms["L_piso"]),
+                      Cell(final_terms["iso"]), Cell(final_terms["piso"]),
                       Cell(hist.seconds, 3)});
-      // Loss history.
-      std::vector<std::string> cols = {"step"};
-      for (auto& [name, v] : hist.terms) cols.push_back(name);
-      Table ht(cols);
-      for (size_t i = 0; i < hist.steps.size(); ++i) {
-        std::vector<Cell> row = {Cell(static_cast<double>(hist.steps[i]), 12)};
-        for (auto& [name, v] : hist.terms) row.push_back(Cell(v[i], 6));
-        ht.AddRow(row);
-      }
-      ISOAE_RETURN_IF_ERROR(ht.WriteCsv(absl::StrCat(config.output_dir, "/history_", tag, ".csv")));
+      ISOAE_RETURN_IF_ERROR(
+          WriteHistoryCsv(absl::StrCat(config.output_dir, "/history_", tag, ".csv"), hist));
       if (config.write_figures) {
         ISOAE_RETURN_IF_ERROR(WriteFigures(
             config.output_dir, tag, data, codes, grid, decoded,

@@ -35,7 +35,9 @@ namespace isoae {
 
 struct SurfacesExperimentConfig {
   std::vector<std::string> surfaces = {"s_shape", "swiss_roll", "open_sphere"};
-  std::vector<std::string> methods = {"iae", "ae"};  // "iae", "ae"
+  // Registry specs of deterministic-autoencoder methods (core/method.h);
+  // "iae" gets lambda_iso from `iae`.
+  std::vector<std::string> methods = {"iae", "ae"};
   SurfaceConfig data;            // num_points, noise, sizes
   int64_t epochs = 2000;         // full batch: one step per epoch (paper: 100K)
   int64_t batch_size = 0;        // 0: full batch (as the paper)

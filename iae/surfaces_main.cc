@@ -16,16 +16,16 @@
 #include "core/device.h"
 #include "core/main_init.h"
 #include "core/table.h"
+#include "core/train_flags.h"
 #include "iae/surfaces.h"
 
 DEFINE_string(surfaces, "swiss_roll",
               "Comma-separated surfaces: s_shape, swiss_roll, open_sphere.");
-DEFINE_string(methods, "iae,ae", "Comma-separated methods: iae, ae.");
+DEFINE_string(methods, "iae,ae",
+              "Comma-separated methods of the registry (iae = ae + iso + piso with "
+              "--lambda_iso; ae, dae, wae, or any spec such as ae+iso:0.1).");
 DEFINE_int64(num_points, 1000, "Points sampled (uniformly by area) per surface.");
 DEFINE_double(noise, 0.0, "Std of Gaussian noise added to the points.");
-DEFINE_int64(epochs, 2000, "Training epochs (full batch: one step each; paper: 100000).");
-DEFINE_int64(batch_size, 0, "Mini-batch size; 0 = full batch (the paper).");
-DEFINE_double(lr, 1e-3, "Adam learning rate.");
 DEFINE_double(lambda_iso, 0.01, "I-AE weight lambda_iso of L_iso + L_piso.");
 DEFINE_string(iso_prior, "uniform", "P_iso: uniform (codes' bounding box) or gaussian.");
 DEFINE_int64(iso_samples, 0, "z samples per step for L_iso; 0 = batch size.");
@@ -33,13 +33,8 @@ DEFINE_int32(hidden_width, 256, "Width of the FC layers (paper: 256).");
 DEFINE_int32(hidden_layers, 5, "FC layers per side (paper: 5).");
 DEFINE_double(softplus_beta, 100.0, "Softplus beta (paper: 100).");
 DEFINE_int32(grid_cells, 30, "Latent grid cells along the longer side.");
-DEFINE_uint64(seed, 0, "Seed for data, initialisation and sampling.");
-DEFINE_string(device, "cpu", "cpu, cuda, cuda:N or auto.");
 DEFINE_string(output_dir, "out/surfaces", "Where tables, figures and checkpoints go.");
-DEFINE_int64(checkpoint_every, 1000, "Checkpoint period in steps (0: end only).");
-DEFINE_bool(resume, false, "Continue each run from its checkpoint in output_dir.");
 DEFINE_bool(figures, true, "Write PNG figures.");
-DEFINE_int32(threads, 0, "LibTorch and OpenBLAS threads (0: all cores).");
 
 namespace {
 
@@ -50,16 +45,23 @@ std::vector<std::string> SplitList(const std::string& s) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // Full batch, 2000 epochs (the paper: 100K), as the README's quick run.
+  isoae::SetTrainFlagDefaults({.epochs = 2000, .batch_size = 0, .lr = 1e-3,
+                               .checkpoint_every = 1000});
   isoae::InitMain("I-AE vs AE on 3D surfaces (I-AE paper Table 2)", &argc, &argv);
-  isoae::SetTorchThreads(FLAGS_threads);
+  absl::StatusOr<isoae::TrainFlags> train = isoae::TrainFlagsFromCommandLine();
+  if (!train.ok()) {
+    std::cerr << "error: " << train.status().message() << "\n";
+    return 2;
+  }
   isoae::SurfacesExperimentConfig c;
   c.surfaces = SplitList(FLAGS_surfaces);
   c.methods = SplitList(FLAGS_methods);
   c.data.num_points = FLAGS_num_points;
   c.data.noise = FLAGS_noise;
-  c.epochs = FLAGS_epochs;
-  c.batch_size = FLAGS_batch_size;
-  c.learning_rate = FLAGS_lr;
+  c.epochs = train->train.epochs;
+  c.batch_size = train->train.batch_size;
+  c.learning_rate = train->train.learning_rate;
   c.iae.lambda_iso = FLAGS_lambda_iso;
   auto prior = isoae::ParseIsoPrior(FLAGS_iso_prior);
   if (!prior.ok()) {
@@ -72,11 +74,11 @@ int main(int argc, char** argv) {
   c.hidden_layers = FLAGS_hidden_layers;
   c.softplus_beta = FLAGS_softplus_beta;
   c.grid_cells = FLAGS_grid_cells;
-  c.seed = FLAGS_seed;
-  c.device = FLAGS_device;
+  c.seed = train->train.seed;
+  c.device = train->device_name;
   c.output_dir = isoae::ResolveUserPath(FLAGS_output_dir);
-  c.checkpoint_every = FLAGS_checkpoint_every;
-  c.resume = FLAGS_resume;
+  c.checkpoint_every = train->train.checkpoint_every;
+  c.resume = train->train.resume;
   c.write_figures = FLAGS_figures;
   if (absl::Status s = isoae::ValidateSurfacesConfig(c); !s.ok()) {
     std::cerr << "error: " << s.message() << "\n";

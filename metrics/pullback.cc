@@ -7,7 +7,7 @@
 
 namespace isoae {
 
-absl::StatusOr<at::Tensor> PullbackMetricTensor(Sequential& decoder,
+absl::StatusOr<at::Tensor> PullbackMetricTensor(Layer& decoder,
                                                 const at::Tensor& z,
                                                 int64_t batch) {
   if (batch < 1) {
@@ -19,11 +19,12 @@ absl::StatusOr<at::Tensor> PullbackMetricTensor(Sequential& decoder,
         "latent points must be [N, m], got ",
         z.defined() ? c10::str(z.sizes()) : std::string("undefined")));
   }
-  const std::vector<at::Tensor> params = decoder.Parameters();
+  std::vector<NamedTensor> params;
+  decoder.AppendParameters("", &params);
   if (params.empty()) {
     return absl::InvalidArgumentError("the decoder has no parameters");
   }
-  const auto opts = params.front().options().requires_grad(false);
+  const auto opts = params.front().tensor.options().requires_grad(false);
   at::Tensor zz;
   bool finite = false;
   const absl::Status moved = TorchCall("pullback metrics: moving z", [&] {
@@ -35,11 +36,12 @@ absl::StatusOr<at::Tensor> PullbackMetricTensor(Sequential& decoder,
     return absl::InvalidArgumentError("latent points have NaN/Inf entries");
   }
   // Eval mode for the call, restored however it ends.
+  auto* seq = dynamic_cast<Sequential*>(&decoder);
   struct ModeGuard {
-    Sequential& net;
+    Layer& net;
     bool was;
     ~ModeGuard() { net.SetTraining(was); }
-  } guard{decoder, decoder.training()};
+  } guard{decoder, seq == nullptr || seq->training()};
   decoder.SetTraining(false);
   return TorchCallOr<at::Tensor>("pullback metrics", [&] {
     torch::NoGradGuard no_grad;
@@ -78,7 +80,7 @@ absl::StatusOr<MetricField> ToMetricField(const at::Tensor& g) {
   return out;
 }
 
-absl::StatusOr<MetricField> PullbackMetrics(Sequential& decoder,
+absl::StatusOr<MetricField> PullbackMetrics(Layer& decoder,
                                             const at::Tensor& z, int64_t batch) {
   absl::StatusOr<at::Tensor> g = PullbackMetricTensor(decoder, z, batch);
   if (!g.ok()) return g.status();

@@ -4,7 +4,9 @@
 // through f with the m unit tangents e_1..e_m, giving J(z)^T as [B, m, D],
 // and G = J^T J by a batched product. No gradient is kept; the decoder runs
 // in eval mode for the call (BatchNorm uses running statistics) and its mode
-// is restored afterwards.
+// is restored afterwards. Any tangent-carrying map works (a Sequential, a
+// Model's DecoderMap(), a composition); a map that is not a Sequential is
+// switched to eval mode and back to train mode.
 //
 // Computation runs in the dtype and on the device of the decoder's
 // parameters; the metrics come back as double.
@@ -27,12 +29,12 @@
 namespace isoae {
 
 // [N, m, m] tensor of pullback metrics (decoder dtype and device).
-absl::StatusOr<at::Tensor> PullbackMetricTensor(Sequential& decoder,
+absl::StatusOr<at::Tensor> PullbackMetricTensor(Layer& decoder,
                                                 const at::Tensor& z,
                                                 int64_t batch = 2048);
 
 // The same as Eigen matrices.
-absl::StatusOr<MetricField> PullbackMetrics(Sequential& decoder,
+absl::StatusOr<MetricField> PullbackMetrics(Layer& decoder,
                                             const at::Tensor& z,
                                             int64_t batch = 2048);
 

@@ -16,6 +16,7 @@
 #include "core/autoencoder.h"
 #include "core/checkpoint.h"
 #include "core/device.h"
+#include "core/model_builder.h"
 #include "core/networks.h"
 #include "core/status_macros.h"
 #include "core/table.h"
@@ -79,10 +80,15 @@ absl::StatusOr<TensorFeatures> TorchScriptFeatures(const std::string& path,
   });
 }
 
-absl::StatusOr<at::Tensor> Codes(Autoencoder& ae, const at::Tensor& x,
-                                 int64_t latent_dim) {
-  ISOAE_ASSIGN_OR_RETURN(at::Tensor out, Encode(ae, x));
-  return out.slice(1, 0, latent_dim);  // a VAE's mean half
+absl::StatusOr<ModelKind> KindOf(const std::string& model, const std::string& checkpoint) {
+  if (model == "ae") return ModelKind::kAutoencoder;
+  if (model == "vae") return ModelKind::kVae;
+  if (model != "auto") {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--model '", model, "' (expected auto, ae or vae)"));
+  }
+  ISOAE_ASSIGN_OR_RETURN(const std::string fp, ReadCheckpointFingerprint(checkpoint));
+  return fp.rfind("vae", 0) == 0 ? ModelKind::kVae : ModelKind::kAutoencoder;
 }
 
 }  // namespace
@@ -106,25 +112,14 @@ absl::StatusOr<EvaluationReport> RunEvaluation(const EvaluateConfig& c) {
     return absl::InvalidArgumentError(absl::StrCat(
         split.name, " has ", split.size(), " items; need at least 10"));
   }
-  absl::StatusOr<AutoencoderConfig> arch =
-      NamedArchitecture(c.arch, split.item_size(), c.latent_dim, c.encoder_out);
-  if (!arch.ok()) {
-    return absl::InvalidArgumentError(absl::StrCat("--arch: ", arch.status().message()));
-  }
-  ISOAE_ASSIGN_OR_RETURN(
-      Autoencoder ae,
-      BuildAutoencoder(*arch, torch::TensorOptions().device(device)));
-  int64_t in_size = 1;
-  for (int64_t s : ae.data_shape) in_size *= s;
-  if (in_size != split.item_size()) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "--arch ", c.arch, " takes ", in_size, " values per item; ", split.name,
-        " items have ", split.item_size()));
-  }
-  ISOAE_ASSIGN_OR_RETURN(
-      const int64_t step,
-      LoadModelFromCheckpoint(ResolveUserPath(c.checkpoint), ae.Fingerprint(),
-                              ae.State()));
+  const std::string checkpoint = ResolveUserPath(c.checkpoint);
+  ISOAE_ASSIGN_OR_RETURN(const ModelKind kind, KindOf(c.model, checkpoint));
+  ISOAE_ASSIGN_OR_RETURN(std::unique_ptr<Model> model,
+                         BuildNamedModel(kind, c.arch, split.item_size(), c.latent_dim,
+                                         torch::TensorOptions().device(device)));
+  Model& ae = *model;
+  ISOAE_ASSIGN_OR_RETURN(const int64_t step,
+                         LoadModelFromCheckpoint(checkpoint, ae.Fingerprint(), ae.State()));
   ae.SetTraining(false);
 
   const auto t0 = std::chrono::steady_clock::now();
@@ -134,14 +129,15 @@ absl::StatusOr<EvaluationReport> RunEvaluation(const EvaluateConfig& c) {
         "--neighbors_k ", c.neighbors_k, " for ", n,
         " evaluated items: need k < n / 2 (or 0 to skip)"));
   }
-  ISOAE_ASSIGN_OR_RETURN(const at::Tensor x, Items(split, n, ae.data_shape, device));
-  ISOAE_ASSIGN_OR_RETURN(const at::Tensor z, Codes(ae, x, c.latent_dim));
+  ISOAE_ASSIGN_OR_RETURN(const at::Tensor x, Items(split, n, ae.DataShape(), device));
+  ISOAE_ASSIGN_OR_RETURN(const at::Tensor z, Encode(ae, x));
   ISOAE_ASSIGN_OR_RETURN(const at::Tensor x_hat, Decode(ae, z));
 
   Json j;
   j["checkpoint"] = c.checkpoint;
   j["checkpoint_step"] = step;
   j["arch"] = c.arch;
+  j["model"] = ModelKindName(kind);
   j["latent_dim"] = c.latent_dim;
   j["dataset"] = c.data.name;
   j["split"] = split.name;
@@ -154,7 +150,7 @@ absl::StatusOr<EvaluationReport> RunEvaluation(const EvaluateConfig& c) {
   }));
   j["reconstruction"] = {{"mse_per_element", mse}, {"sum_squared_error_per_item", rec}};
 
-  ISOAE_ASSIGN_OR_RETURN(const MetricField g, PullbackMetrics(ae.decoder, z));
+  ISOAE_ASSIGN_OR_RETURN(const MetricField g, PullbackMetrics(ae.DecoderMap(), z));
   Json geo;
   ISOAE_ASSIGN_OR_RETURN(const double vor, VarianceOfRiemannianMetric(g));
   geo["vor"] = vor;
@@ -226,8 +222,8 @@ absl::StatusOr<EvaluationReport> RunEvaluation(const EvaluateConfig& c) {
   if (split.num_attributes() > 0) {
     const int64_t nt = std::min<int64_t>(c.retrieval_train_points, splits.train.size());
     ISOAE_ASSIGN_OR_RETURN(const at::Tensor xt,
-                           Items(splits.train, nt, ae.data_shape, device));
-    ISOAE_ASSIGN_OR_RETURN(const at::Tensor zt, Codes(ae, xt, c.latent_dim));
+                           Items(splits.train, nt, ae.DataShape(), device));
+    ISOAE_ASSIGN_OR_RETURN(const at::Tensor zt, Encode(ae, xt));
     ISOAE_ASSIGN_OR_RETURN(const Eigen::MatrixXd zte, ToEigen(zt));
     const int64_t a = split.num_attributes();
     AttributeMatrix train_attr(nt, a), test_attr(n, a);

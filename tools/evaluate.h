@@ -19,12 +19,15 @@
 //   retrieval        P@1/5/10/20, single and double attribute (datasets with
 //                    attributes; queries from the training split)
 //
-// The architecture comes from `arch` + `latent_dim` (+ `encoder_out` for a
-// VAE); the checkpoint must have been written for it (its fingerprint starts
-// with the architecture's, see LoadModelFromCheckpoint).
+// The architecture comes from `arch` + `latent_dim`, the model kind (ae or
+// vae, whose encoder ends in 2 * latent_dim) from `model` or, by default,
+// from the checkpoint's fingerprint; the checkpoint must have been written
+// for that model (its fingerprint starts with the model's, see
+// LoadModelFromCheckpoint). Every measure is taken at the codes
+// (Model::Codes: the mean for a VAE) and of the decoder mean.
 //
 // Errors: the loaders' and checkpoint's codes; kInvalidArgument for an unknown
-// arch or split, an architecture whose input size differs from the dataset's
+// arch, model or split, an architecture whose input size differs from the dataset's
 // items, bad counts; kFailedPrecondition for a checkpoint of another
 // architecture.
 #ifndef ISOAE_TOOLS_EVALUATE_H_
@@ -42,7 +45,7 @@ struct EvaluateConfig {
   std::string checkpoint;
   std::string arch = "irvae_fc";  // irvae_fc | fc_nn | s_cnn | l_cnn
   int64_t latent_dim = 2;
-  int64_t encoder_out = -1;  // -1: latent_dim; 2 * latent_dim for a VAE
+  std::string model = "auto";  // ae | vae | auto (from the checkpoint's fingerprint)
   DatasetRequest data;
   std::string split = "test";     // train | valid | test
   int64_t max_points = 10000;     // items evaluated (first of the split)

@@ -18,7 +18,7 @@
 DEFINE_string(checkpoint, "", "trained checkpoint (required)");
 DEFINE_string(arch, "irvae_fc", "irvae_fc | fc_nn | s_cnn | l_cnn");
 DEFINE_int64(latent_dim, 2, "latent dimension");
-DEFINE_int64(encoder_out, -1, "encoder output width (-1: latent_dim; 2x for a VAE)");
+DEFINE_string(model, "auto", "ae | vae | auto (read from the checkpoint)");
 DEFINE_string(split, "test", "train | valid | test");
 DEFINE_int64(max_points, 10000, "items evaluated (the first of the split)");
 DEFINE_int32(neighbors_k, 10, "k for trustworthiness/continuity (0: skip)");
@@ -52,7 +52,7 @@ int main(int argc, char** argv) {
   c.checkpoint = FLAGS_checkpoint;
   c.arch = FLAGS_arch;
   c.latent_dim = FLAGS_latent_dim;
-  c.encoder_out = FLAGS_encoder_out;
+  c.model = FLAGS_model;
   c.data = *data;
   c.split = FLAGS_split;
   c.max_points = FLAGS_max_points;

@@ -160,7 +160,7 @@ TEST(EvaluateTest, Errors) {
                                          HasSubstr("was written for config")));
   c = IdxConfig(data, data + "/none.pt");
   EXPECT_THAT(RunEvaluation(c), StatusIs(absl::StatusCode::kNotFound,
-                                         AllOf(HasSubstr("none.pt"), HasSubstr("train_ae"))));
+                                         AllOf(HasSubstr("none.pt"), HasSubstr("tools:train"))));
   c = IdxConfig(data, model);
   c.neighbors_k = 20;  // 35 test items
   EXPECT_THAT(RunEvaluation(c), StatusIs(absl::StatusCode::kInvalidArgument,

@@ -1,0 +1,361 @@
+#include "core/method.h"
+
+#include <ATen/ATen.h>
+#include <glog/logging.h>
+
+#include <cmath>
+#include <utility>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
+#include "core/autoencoder.h"
+#include "core/status_macros.h"
+#include "core/vae.h"
+
+namespace isoae {
+namespace {
+
+struct BaseEntry {
+  std::string summary;
+  BaseFactory factory;
+};
+struct RegularizerEntry {
+  std::string summary;
+  double default_weight;
+  RegularizerFactory factory;
+};
+struct AliasEntry {
+  std::string spec, summary;
+};
+
+std::map<std::string, BaseEntry>& Bases() {
+  static auto* m = new std::map<std::string, BaseEntry>;
+  return *m;
+}
+std::map<std::string, RegularizerEntry>& Regularizers() {
+  static auto* m = new std::map<std::string, RegularizerEntry>;
+  return *m;
+}
+std::map<std::string, AliasEntry>& Aliases() {
+  static auto* m = new std::map<std::string, AliasEntry>;
+  return *m;
+}
+
+bool NameTaken(const std::string& name) {
+  return Bases().count(name) || Regularizers().count(name) || Aliases().count(name);
+}
+
+template <typename Map>
+std::string Names(const Map& m) {
+  std::vector<std::string> names;
+  for (const auto& [k, v] : m) names.push_back(k);
+  return absl::StrJoin(names, ", ");
+}
+
+// "name" or "name:weight".
+absl::Status SplitPiece(absl::string_view piece, std::string* name,
+                        std::optional<double>* weight) {
+  std::vector<std::string> parts = absl::StrSplit(piece, ':');
+  *name = std::string(absl::StripAsciiWhitespace(parts[0]));
+  if (name->empty()) {
+    return absl::InvalidArgumentError(absl::StrCat("method piece \"", piece, "\" has no name"));
+  }
+  if (parts.size() > 2) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "method piece \"", piece, "\": expected name or name:weight"));
+  }
+  if (parts.size() == 2) {
+    double w;
+    if (!absl::SimpleAtod(absl::StripAsciiWhitespace(parts[1]), &w) || !std::isfinite(w) ||
+        w < 0) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "weight of \"", *name, "\" must be a finite number >= 0, got \"", parts[1], "\""));
+    }
+    *weight = w;
+  }
+  return absl::OkStatus();
+}
+
+struct ParsedTerm {
+  std::string name;
+  double weight;
+};
+struct ParsedSpec {
+  std::string base;
+  std::vector<ParsedTerm> terms;
+};
+
+absl::StatusOr<ParsedSpec> ParseSpec(const std::string& spec, int depth) {
+  if (depth > 4) return absl::InvalidArgumentError("method aliases nest too deeply");
+  std::vector<std::string> pieces = absl::StrSplit(spec, '+');
+  ParsedSpec out;
+  for (size_t i = 0; i < pieces.size(); ++i) {
+    std::string name;
+    std::optional<double> weight;
+    ISOAE_RETURN_IF_ERROR(SplitPiece(pieces[i], &name, &weight));
+    if (i == 0) {
+      if (auto a = Aliases().find(name); a != Aliases().end()) {
+        ISOAE_ASSIGN_OR_RETURN(out, ParseSpec(a->second.spec, depth + 1));
+        if (weight) {
+          for (auto& t : out.terms) t.weight = *weight;
+        }
+        continue;
+      }
+      if (!Bases().count(name)) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            "unknown method \"", name, "\": a method starts with a base objective (",
+            Names(Bases()), ") or an alias (", Names(Aliases()), ")"));
+      }
+      if (weight) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            "base objective \"", name, "\" takes no weight (weights belong to regularisers)"));
+      }
+      out.base = name;
+      continue;
+    }
+    auto r = Regularizers().find(name);
+    if (r == Regularizers().end()) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "unknown regulariser \"", name, "\" (registered: ", Names(Regularizers()), ")"));
+    }
+    for (const auto& t : out.terms) {
+      if (t.name == name) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("regulariser \"", name, "\" appears twice in \"", spec, "\""));
+      }
+    }
+    out.terms.push_back({name, weight ? *weight : r->second.default_weight});
+  }
+  return out;
+}
+
+// The two base objectives every model kind needs.
+class AeObjective final : public BaseObjective {
+ public:
+  ModelKind Kind() const override { return ModelKind::kAutoencoder; }
+  void Run(Model& model, const at::Tensor& x, ForwardPass* pass, LossTerms* terms) override {
+    RunDeterministicPass(model, x, x, pass);
+    at::Tensor rec = ReconstructionLoss(x, pass->x_hat);
+    terms->terms.push_back({"L_rec", rec.detach()});
+    terms->total = rec;
+  }
+};
+
+class VaeObjective final : public BaseObjective {
+ public:
+  ModelKind Kind() const override { return ModelKind::kVae; }
+  void Run(Model& model, const at::Tensor& x, ForwardPass* pass, LossTerms* terms) override {
+    auto* vae = dynamic_cast<Vae*>(&model);
+    CHECK(vae != nullptr) << "the vae objective needs a Vae model, got "
+                          << ModelKindName(model.Kind());
+    pass->x = x;
+    pass->encoder_input = x;
+    const GaussianCode code =
+        SplitGaussianCode(vae->encoder.ForwardRecording(x, &pass->encoder_inputs));
+    pass->codes = code.mean;
+    pass->z = code.mean + code.log_std.exp() * at::randn_like(code.mean);
+    pass->x_hat = vae->decoder.Forward(pass->z);
+    at::Tensor nll = GaussianNll(x, pass->x_hat, vae->log_sigma).mean();
+    at::Tensor kl = GaussianKl(code).mean();
+    terms->terms.push_back({"nll", nll.detach()});
+    terms->terms.push_back({"kl", kl.detach()});
+    terms->terms.push_back({"sigma", vae->log_sigma.detach().exp()});
+    terms->total = nll + kl;
+  }
+};
+
+ISOAE_REGISTER_BASE_OBJECTIVE(
+    "ae", "autoencoder, L_rec = mean_i ||f(g(x_i)) - x_i||^2",
+    [](MethodOptions&) -> absl::StatusOr<std::unique_ptr<BaseObjective>> {
+      return std::make_unique<AeObjective>();
+    });
+ISOAE_REGISTER_BASE_OBJECTIVE(
+    "vae", "VAE, negative ELBO with a Gaussian decoder of learned sigma (core/vae.h)",
+    [](MethodOptions&) -> absl::StatusOr<std::unique_ptr<BaseObjective>> {
+      return std::make_unique<VaeObjective>();
+    });
+
+}  // namespace
+
+void RunDeterministicPass(Model& model, const at::Tensor& x, const at::Tensor& encoder_input,
+                          ForwardPass* pass) {
+  pass->x = x;
+  pass->encoder_input = encoder_input;
+  pass->codes = model.EncoderNet().ForwardRecording(encoder_input, &pass->encoder_inputs);
+  pass->z = pass->codes;
+  pass->x_hat = model.DecoderMap().Forward(Dual{pass->z, at::Tensor()}).value;
+}
+
+absl::StatusOr<MethodOptions> MethodOptions::Parse(const std::string& text) {
+  std::map<std::string, std::string> values;
+  for (absl::string_view item : absl::StrSplit(text, ',', absl::SkipWhitespace())) {
+    std::vector<std::string> kv = absl::StrSplit(item, absl::MaxSplits('=', 1));
+    std::string key(absl::StripAsciiWhitespace(kv[0]));
+    if (kv.size() != 2 || key.empty()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("method option \"", item, "\": expected key=value"));
+    }
+    if (values.count(key)) {
+      return absl::InvalidArgumentError(absl::StrCat("method option \"", key, "\" given twice"));
+    }
+    values[key] = std::string(absl::StripAsciiWhitespace(kv[1]));
+  }
+  return MethodOptions(std::move(values));
+}
+
+absl::StatusOr<double> MethodOptions::GetDouble(const std::string& key, double default_value) {
+  read_.insert(key);
+  auto it = values_.find(key);
+  if (it == values_.end()) return default_value;
+  double v;
+  if (!absl::SimpleAtod(it->second, &v) || !std::isfinite(v)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "method option ", key, "=", it->second, ": expected a finite number"));
+  }
+  return v;
+}
+
+absl::StatusOr<int64_t> MethodOptions::GetInt(const std::string& key, int64_t default_value) {
+  read_.insert(key);
+  auto it = values_.find(key);
+  if (it == values_.end()) return default_value;
+  int64_t v;
+  if (!absl::SimpleAtoi(it->second, &v)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("method option ", key, "=", it->second, ": expected an integer"));
+  }
+  return v;
+}
+
+std::string MethodOptions::GetString(const std::string& key, const std::string& default_value) {
+  read_.insert(key);
+  auto it = values_.find(key);
+  return it == values_.end() ? default_value : it->second;
+}
+
+std::vector<std::string> MethodOptions::Unread() const {
+  std::vector<std::string> out;
+  for (const auto& [k, v] : values_) {
+    if (!read_.count(k)) out.push_back(k);
+  }
+  return out;
+}
+
+bool RegisterBaseObjective(const std::string& name, const std::string& summary,
+                           BaseFactory factory) {
+  CHECK(!NameTaken(name)) << "method name registered twice: " << name;
+  Bases()[name] = {summary, std::move(factory)};
+  return true;
+}
+
+bool RegisterRegularizer(const std::string& name, const std::string& summary,
+                         double default_weight, RegularizerFactory factory) {
+  CHECK(!NameTaken(name)) << "method name registered twice: " << name;
+  Regularizers()[name] = {summary, default_weight, std::move(factory)};
+  return true;
+}
+
+bool RegisterMethodAlias(const std::string& name, const std::string& spec,
+                         const std::string& summary) {
+  CHECK(!NameTaken(name)) << "method name registered twice: " << name;
+  Aliases()[name] = {spec, summary};
+  return true;
+}
+
+Method::Method(std::string base_name, std::unique_ptr<BaseObjective> base,
+               std::vector<Term> terms)
+    : base_name_(std::move(base_name)), base_(std::move(base)), terms_(std::move(terms)) {}
+Method::Method(Method&&) noexcept = default;
+Method& Method::operator=(Method&&) noexcept = default;
+Method::~Method() = default;
+
+LossTerms Method::Loss(Model& model, const at::Tensor& x) {
+  ForwardPass pass;
+  return Loss(model, x, &pass);
+}
+
+LossTerms Method::Loss(Model& model, const at::Tensor& x, ForwardPass* pass) {
+  LossTerms out;
+  base_->Run(model, x, pass, &out);
+  for (Term& t : terms_) {
+    if (t.weight == 0) continue;
+    at::Tensor r = t.regularizer->Loss(model, *pass);
+    out.terms.push_back({t.name, r.detach()});
+    out.total = out.total + t.weight * r;
+  }
+  return out;
+}
+
+std::string Method::Describe() const {
+  std::string s = base_name_;
+  for (const Term& t : terms_) absl::StrAppend(&s, "+", t.name, ":", t.weight);
+  return s;
+}
+
+namespace {
+
+// Builds without checking for unread options (they stay recorded in `options`).
+absl::StatusOr<Method> BuildMethodReading(const std::string& spec, MethodOptions& options) {
+  ISOAE_ASSIGN_OR_RETURN(ParsedSpec parsed, ParseSpec(spec, 0));
+  if (parsed.base.empty()) {
+    return absl::InvalidArgumentError(absl::StrCat("method \"", spec, "\" has no base objective"));
+  }
+  ISOAE_ASSIGN_OR_RETURN(std::unique_ptr<BaseObjective> base,
+                         Bases()[parsed.base].factory(options));
+  std::vector<Method::Term> terms;
+  for (const ParsedTerm& p : parsed.terms) {
+    absl::StatusOr<std::unique_ptr<Regularizer>> r = Regularizers()[p.name].factory(options);
+    if (!r.ok()) {
+      return absl::Status(r.status().code(),
+                          absl::StrCat("regulariser ", p.name, ": ", r.status().message()));
+    }
+    terms.push_back({p.name, p.weight, std::move(*r)});
+  }
+  return Method(parsed.base, std::move(base), std::move(terms));
+}
+
+absl::Status CheckAllRead(const MethodOptions& options, const std::string& what) {
+  if (std::vector<std::string> unread = options.Unread(); !unread.empty()) {
+    return absl::InvalidArgumentError(absl::StrCat("method option(s) ",
+                                                   absl::StrJoin(unread, ", "),
+                                                   " are not read by any part of ", what));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::StatusOr<Method> BuildMethod(const std::string& spec, MethodOptions options) {
+  ISOAE_ASSIGN_OR_RETURN(Method m, BuildMethodReading(spec, options));
+  ISOAE_RETURN_IF_ERROR(CheckAllRead(options, absl::StrCat("\"", spec, "\"")));
+  return m;
+}
+
+absl::StatusOr<std::vector<Method>> BuildMethods(const std::vector<std::string>& specs,
+                                                 MethodOptions options) {
+  std::vector<Method> out;
+  for (const std::string& spec : specs) {
+    ISOAE_ASSIGN_OR_RETURN(Method m, BuildMethodReading(spec, options));
+    out.push_back(std::move(m));
+  }
+  ISOAE_RETURN_IF_ERROR(CheckAllRead(options, absl::StrCat("\"", absl::StrJoin(specs, ","), "\"")));
+  return out;
+}
+
+std::vector<std::string> DescribeRegisteredMethods() {
+  std::vector<std::string> out;
+  for (const auto& [k, v] : Bases()) out.push_back(absl::StrCat(k, " (base): ", v.summary));
+  for (const auto& [k, v] : Regularizers()) {
+    out.push_back(absl::StrCat(k, " (regulariser, weight ", v.default_weight, "): ", v.summary));
+  }
+  for (const auto& [k, v] : Aliases()) {
+    out.push_back(absl::StrCat(k, " = ", v.spec, ": ", v.summary));
+  }
+  return out;
+}
+
+}  // namespace isoae

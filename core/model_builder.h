@@ -1,0 +1,38 @@
+// Builds the model a method needs (core/method.h: Method::Kind) from one of
+// the papers' architectures by name (core/networks.h: NamedArchitecture):
+// an Autoencoder whose encoder ends in d outputs, or a Vae whose encoder ends
+// in 2d (mean and log std) with the same decoder.
+//
+// Errors: kInvalidArgument for an unknown architecture (listing the known
+// ones), latent_dim < 1, an architecture whose input size differs from
+// data_dim values per item, or bad VAE options.
+#ifndef ISOAE_CORE_MODEL_BUILDER_H_
+#define ISOAE_CORE_MODEL_BUILDER_H_
+
+#include <c10/core/TensorOptions.h>
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "core/model.h"
+#include "core/networks.h"
+#include "core/vae.h"
+
+namespace isoae {
+
+absl::StatusOr<std::unique_ptr<Model>> BuildModel(ModelKind kind,
+                                                  const AutoencoderConfig& config,
+                                                  const c10::TensorOptions& options,
+                                                  const VaeOptions& vae_options = {});
+
+// `config` from NamedArchitecture(arch, data_dim, latent_dim, d or 2d).
+absl::StatusOr<std::unique_ptr<Model>> BuildNamedModel(ModelKind kind, const std::string& arch,
+                                                       int64_t data_dim, int64_t latent_dim,
+                                                       const c10::TensorOptions& options,
+                                                       const VaeOptions& vae_options = {});
+
+}  // namespace isoae
+
+#endif  // ISOAE_CORE_MODEL_BUILDER_H_

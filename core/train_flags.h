@@ -1,0 +1,45 @@
+// Command-line flags shared by every binary that trains (like
+// datasets/dataset_flags.h for data), turned into validated config structs:
+//
+//   --epochs --batch_size (0: full batch) --lr --seed --checkpoint_every
+//   --resume --device (cpu | cuda | cuda:N | auto) --threads (0: all cores)
+//
+// A binary whose paper schedule differs sets its own defaults before
+// InitMain with SetTrainFlagDefaults (e.g. full batch and 2000 epochs for the
+// I-AE surfaces). Errors: kInvalidArgument naming the flag (--lr=nan,
+// --epochs=0, --batch_size=-1, an unknown --device, ...).
+#ifndef ISOAE_CORE_TRAIN_FLAGS_H_
+#define ISOAE_CORE_TRAIN_FLAGS_H_
+
+#include <c10/core/Device.h>
+
+#include <cstdint>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "core/trainer.h"
+
+namespace isoae {
+
+struct TrainFlagDefaults {
+  int64_t epochs = 10;
+  int64_t batch_size = 100;
+  double lr = 1e-3;
+  int64_t checkpoint_every = 1000;
+};
+// Call before InitMain (gflags parses after).
+void SetTrainFlagDefaults(const TrainFlagDefaults& defaults);
+
+struct TrainFlags {
+  TrainConfig train;  // epochs, batch_size, learning_rate, seed, checkpoint_every, resume
+  c10::Device device = c10::Device(c10::kCPU);
+  std::string device_name;
+  int threads = 0;
+};
+
+// Validates the flags and applies --threads (SetTorchThreads).
+absl::StatusOr<TrainFlags> TrainFlagsFromCommandLine();
+
+}  // namespace isoae
+
+#endif  // ISOAE_CORE_TRAIN_FLAGS_H_

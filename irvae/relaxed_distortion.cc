@@ -1,0 +1,85 @@
+#include "irvae/relaxed_distortion.h"
+
+#include <ATen/ATen.h>
+
+#include <cmath>
+#include <memory>
+#include <vector>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "core/decoder_geometry.h"
+#include "core/method.h"
+#include "core/status_macros.h"
+
+namespace isoae {
+
+absl::StatusOr<DistortionEstimator> ParseDistortionEstimator(const std::string& name) {
+  const std::string n = absl::AsciiStrToLower(name);
+  if (n == "hutchinson") return DistortionEstimator::kHutchinson;
+  if (n == "exact") return DistortionEstimator::kExact;
+  if (n == "log") return DistortionEstimator::kLog;
+  return absl::InvalidArgumentError(absl::StrCat(
+      "estimator \"", name, "\": expected hutchinson, exact or log"));
+}
+
+TraceMoments HutchinsonTraceMoments(Layer& decoder, const at::Tensor& z, const at::Tensor& v) {
+  std::vector<at::Tensor> saved;
+  Dual out = decoder.ForwardSaving(Dual{z, v.unsqueeze(1)}, &saved);
+  at::Tensor jv = out.tangent.squeeze(1);           // [B, ...out]
+  at::Tensor jtjv = decoder.VjpSaved(&saved, jv);   // [B, m]
+  return {jv.pow(2).flatten(1).sum(1), jtjv.pow(2).sum(1)};
+}
+
+at::Tensor RelaxedDistortionRatio(const TraceMoments& moments) {
+  return moments.trace_g2.mean() / moments.trace_g.mean().pow(2);
+}
+
+at::Tensor RelaxedDistortion(Layer& decoder, const at::Tensor& z,
+                             DistortionEstimator estimator) {
+  if (estimator == DistortionEstimator::kHutchinson) {
+    return RelaxedDistortionRatio(HutchinsonTraceMoments(decoder, z, at::randn_like(z)));
+  }
+  at::Tensor g = DifferentiablePullbackMetric(decoder, z);
+  if (estimator == DistortionEstimator::kExact) {
+    return RelaxedDistortionRatio(
+        {g.diagonal(0, 1, 2).sum(1), g.pow(2).flatten(1).sum(1)});
+  }
+  const double m = static_cast<double>(z.size(1));
+  at::Tensor lambda = at::linalg_eigvalsh(g);  // [B, m], ascending
+  at::Tensor log_scale = (g.diagonal(0, 1, 2).sum(1).mean() / m).log();
+  return (lambda.clamp_min(1e-30).log() - log_scale).pow(2).sum(1).mean();
+}
+
+namespace {
+
+class RelaxedDistortionRegularizer final : public Regularizer {
+ public:
+  RelaxedDistortionRegularizer(double eta, DistortionEstimator estimator)
+      : eta_(eta), estimator_(estimator) {}
+  at::Tensor Loss(Model& model, const ForwardPass& pass) override {
+    at::Tensor z = eta_ >= 0 ? MixupLatents(pass.z, eta_) : pass.z;
+    return RelaxedDistortion(model.DecoderMap(), z, estimator_);
+  }
+
+ private:
+  double eta_;
+  DistortionEstimator estimator_;
+};
+
+ISOAE_REGISTER_REGULARIZER(
+    "relaxed_distortion",
+    "IRVAE relaxed distortion E[Tr G^2]/E[Tr G]^2 of the decoder on mixup-augmented codes "
+    "(eq. 10)",
+    1.0, [](MethodOptions& o) -> absl::StatusOr<std::unique_ptr<Regularizer>> {
+      ISOAE_ASSIGN_OR_RETURN(double eta, o.GetDouble("eta", 0.2));
+      ISOAE_ASSIGN_OR_RETURN(DistortionEstimator e,
+                             ParseDistortionEstimator(o.GetString("estimator", "hutchinson")));
+      return std::make_unique<RelaxedDistortionRegularizer>(eta, e);
+    });
+ISOAE_REGISTER_METHOD_ALIAS("irvae", "vae+relaxed_distortion:1",
+                            "Isometrically regularised VAE (IRVAE)");
+
+}  // namespace
+
+}  // namespace isoae
