@@ -346,6 +346,19 @@ absl::StatusOr<std::vector<Method>> BuildMethods(const std::vector<std::string>&
   return out;
 }
 
+namespace {
+template <typename Map>
+std::vector<std::string> Keys(const Map& m) {
+  std::vector<std::string> out;
+  for (const auto& [k, v] : m) out.push_back(k);
+  return out;
+}
+}  // namespace
+
+std::vector<std::string> RegisteredBaseObjectives() { return Keys(Bases()); }
+std::vector<std::string> RegisteredRegularizers() { return Keys(Regularizers()); }
+std::vector<std::string> RegisteredMethodAliases() { return Keys(Aliases()); }
+
 std::vector<std::string> DescribeRegisteredMethods() {
   std::vector<std::string> out;
   for (const auto& [k, v] : Bases()) out.push_back(absl::StrCat(k, " (base): ", v.summary));

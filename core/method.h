@@ -164,6 +164,11 @@ absl::StatusOr<Method> BuildMethod(const std::string& spec, MethodOptions option
 absl::StatusOr<std::vector<Method>> BuildMethods(const std::vector<std::string>& specs,
                                                  MethodOptions options = {});
 
+// Registered names, sorted.
+std::vector<std::string> RegisteredBaseObjectives();
+std::vector<std::string> RegisteredRegularizers();
+std::vector<std::string> RegisteredMethodAliases();
+
 // For --help texts and error messages: "name: summary" lines.
 std::vector<std::string> DescribeRegisteredMethods();
 

@@ -71,10 +71,26 @@ absl::Status WriteScatterPng(const std::string& path, const ScatterPlot& plot) {
   if (!AllFinite(plot.x) || !AllFinite(plot.y) || !AllFinite(plot.color)) {
     return absl::InvalidArgumentError(absl::StrCat("scatter ", path, ": non-finite values"));
   }
-  double x0, x1, y0, y1, c0 = 0, c1 = 1;
-  Range(plot.x, &x0, &x1);
-  Range(plot.y, &y0, &y1);
+  if (!plot.polygon_color.empty() && plot.polygon_color.size() != plot.polygons.size()) {
+    return absl::InvalidArgumentError(absl::StrCat("scatter ", path, ": ",
+                                                   plot.polygon_color.size(), " colours for ",
+                                                   plot.polygons.size(), " polygons"));
+  }
+  std::vector<double> all_x = plot.x, all_y = plot.y;
+  for (const auto& poly : plot.polygons) {
+    for (const auto& p : poly) {
+      all_x.push_back(p[0]);
+      all_y.push_back(p[1]);
+    }
+  }
+  if (!AllFinite(all_x) || !AllFinite(all_y) || !AllFinite(plot.polygon_color)) {
+    return absl::InvalidArgumentError(absl::StrCat("scatter ", path, ": non-finite polygons"));
+  }
+  double x0, x1, y0, y1, c0 = 0, c1 = 1, p0 = 0, p1 = 1;
+  Range(all_x, &x0, &x1);
+  Range(all_y, &y0, &y1);
   if (!plot.color.empty()) Range(plot.color, &c0, &c1);
+  if (!plot.polygon_color.empty()) Range(plot.polygon_color, &p0, &p1);
   const double mx = 0.05 * (x1 - x0), my = 0.05 * (y1 - y0);
   {
     auto pls = OpenPng(path, plot.width, plot.height);
@@ -86,7 +102,73 @@ absl::Status WriteScatterPng(const std::string& path, const ScatterPlot& plot) {
       PLFLT xi = plot.x[i], yi = plot.y[i];
       pls->poin(1, &xi, &yi, 17);
     }
+    pls->width(1.5);
+    for (size_t k = 0; k < plot.polygons.size(); ++k) {
+      const auto& poly = plot.polygons[k];
+      if (poly.size() < 2) continue;
+      std::vector<PLFLT> xs, ys;
+      for (const auto& p : poly) {
+        xs.push_back(p[0]);
+        ys.push_back(p[1]);
+      }
+      xs.push_back(poly[0][0]);
+      ys.push_back(poly[0][1]);
+      if (plot.polygon_color.empty()) {
+        pls->col0(15);
+      } else {
+        pls->col1(Unit(plot.polygon_color[k], p0, p1));
+      }
+      pls->line(static_cast<PLINT>(xs.size()), xs.data(), ys.data());
+    }
   }  // plstream's destructor finishes the file
+  return CheckWritten(path);
+}
+
+absl::Status WriteLinePlotPng(const std::string& path, const LinePlot& plot) {
+  std::vector<double> all_x, all_y;
+  for (const auto& s : plot.series) {
+    if (s.x.size() != s.y.size()) {
+      return absl::InvalidArgumentError(absl::StrCat("line plot ", path, ": series '", s.label,
+                                                     "' has ", s.x.size(), " x and ",
+                                                     s.y.size(), " y values"));
+    }
+    for (size_t i = 0; i < s.x.size(); ++i) {
+      all_x.push_back(plot.log_x ? std::log10(s.x[i]) : s.x[i]);
+      all_y.push_back(s.y[i]);
+    }
+  }
+  if (all_x.empty()) return absl::InvalidArgumentError(absl::StrCat("line plot ", path, ": no points"));
+  if (!AllFinite(all_x) || !AllFinite(all_y)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "line plot ", path, ": non-finite values", plot.log_x ? " (log axis needs x > 0)" : ""));
+  }
+  double x0, x1, y0, y1;
+  Range(all_x, &x0, &x1);
+  Range(all_y, &y0, &y1);
+  const double mx = 0.05 * (x1 - x0), my = 0.08 * (y1 - y0);
+  {
+    auto pls = OpenPng(path, plot.width, plot.height);
+    pls->env(x0 - mx, x1 + mx, y0 - my, y1 + my, 0, plot.log_x ? 10 : 0);
+    pls->lab(plot.xlabel.c_str(), plot.ylabel.c_str(), plot.title.c_str());
+    // Distinct colours from map 0: red, blue, green-ish, magenta, ...
+    const int colors[] = {1, 9, 3, 13, 8, 4, 12, 10};
+    const int markers[] = {17, 2, 5, 6, 11, 3, 4, 7};
+    for (size_t k = 0; k < plot.series.size(); ++k) {
+      const auto& s = plot.series[k];
+      std::vector<PLFLT> xs, ys;
+      for (size_t i = 0; i < s.x.size(); ++i) {
+        xs.push_back(plot.log_x ? std::log10(s.x[i]) : s.x[i]);
+        ys.push_back(s.y[i]);
+      }
+      pls->col0(colors[k % 8]);
+      pls->width(2.0);
+      if (xs.size() > 1) pls->line(static_cast<PLINT>(xs.size()), xs.data(), ys.data());
+      pls->ssym(0, 1.0);
+      pls->poin(static_cast<PLINT>(xs.size()), xs.data(), ys.data(), markers[k % 8]);
+      // Legend: one line per series, top right, in the series' colour.
+      pls->mtex("rv", -1.0, 0.95 - 0.05 * static_cast<double>(k), 1.0, s.label.c_str());
+    }
+  }
   return CheckWritten(path);
 }
 

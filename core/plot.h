@@ -2,6 +2,7 @@
 //
 //   WriteScatterPng   2-D scatter, each point coloured by a scalar (e.g. the
 //                     true chart coordinate, or a class label).
+//   WriteLinePlotPng  curves with markers and a legend (tradeoff curves).
 //   WriteScene3dPng   3-D points and line segments (e.g. data and a decoded
 //                     latent grid) under a fixed view (azimuth/altitude).
 //
@@ -22,11 +23,31 @@ namespace isoae {
 struct ScatterPlot {
   std::string title, xlabel, ylabel;
   std::vector<double> x, y, color;  // equal lengths; color may be empty
+  // Closed outlines drawn over the points (e.g. equidistance ellipses), each
+  // coloured by polygon_color on its own scale (empty: black).
+  std::vector<std::vector<std::array<double, 2>>> polygons;
+  std::vector<double> polygon_color;
   bool equal_aspect = true;
   int width = 800, height = 800;
 };
 
 absl::Status WriteScatterPng(const std::string& path, const ScatterPlot& plot);
+
+// Lines with markers, one per series (e.g. tradeoff curves MSE vs VoR over a
+// sweep of the regularisation weight), with a legend; log_x for ranges over
+// decades.
+struct LinePlot {
+  struct Series {
+    std::string label;
+    std::vector<double> x, y;
+  };
+  std::string title, xlabel, ylabel;
+  std::vector<Series> series;
+  bool log_x = false;
+  int width = 800, height = 600;
+};
+
+absl::Status WriteLinePlotPng(const std::string& path, const LinePlot& plot);
 
 struct Scene3d {
   std::string title;

@@ -1,0 +1,75 @@
+#include "baselines/fmvae.h"
+
+#include <torch/torch.h>
+
+#include <cmath>
+
+#include "gtest/gtest.h"
+
+namespace isoae {
+namespace {
+
+const auto kDouble = torch::TensorOptions().dtype(torch::kFloat64);
+// Closed forms evaluated with the same arithmetic as the code: round-off only.
+constexpr double kExactTol = 1e-10;
+// Monte-Carlo checks allow 5 standard errors (false failure < 1e-6).
+constexpr double kMcSigmas = 5.0;
+
+Sequential LinearDecoder(const torch::Tensor& a) {
+  Sequential dec;
+  dec.Add(MakeLinear(a.size(1), a.size(0), false, kDouble));
+  torch::NoGradGuard g;
+  dec.NamedParameters()[0].tensor.copy_(a);
+  return dec;
+}
+
+// ||G - cI||_F^2 with c = Tr G / m, for a constant G.
+double Flatness(const torch::Tensor& g) {
+  const int64_t m = g.size(0);
+  const torch::Tensor c = g.trace() / static_cast<double>(m);
+  return (g - c * torch::eye(m, kDouble)).pow(2).sum().item<double>();
+}
+
+TEST(FmvaeTest, ExactFlatnessOfALinearDecoder) {
+  torch::manual_seed(1);
+  const torch::Tensor a = torch::randn({6, 3}, kDouble);
+  Sequential dec = LinearDecoder(a);
+  EXPECT_NEAR(FmvaeFlatnessExact(dec, torch::randn({4, 3}, kDouble)).item<double>(),
+              Flatness(a.t().matmul(a)), kExactTol);
+  // A scaled isometry is flat: G = s^2 I.
+  const torch::Tensor q = std::get<0>(torch::linalg_qr(torch::randn({6, 3}, kDouble)));
+  Sequential iso = LinearDecoder(2.5 * q);
+  EXPECT_NEAR(FmvaeFlatnessExact(iso, torch::randn({4, 3}, kDouble)).item<double>(), 0.0,
+              kExactTol);
+}
+
+TEST(FmvaeTest, NotScaleInvariantUnlikeTheRelaxedDistortion) {
+  // G -> k^2 G scales the flatness by k^4 (IRVAE appendix C).
+  torch::manual_seed(2);
+  const torch::Tensor a = torch::randn({5, 2}, kDouble);
+  Sequential dec = LinearDecoder(a);
+  Sequential dec3 = LinearDecoder(3 * a);
+  const torch::Tensor z = torch::randn({4, 2}, kDouble);
+  EXPECT_NEAR(FmvaeFlatnessExact(dec3, z).item<double>(),
+              81 * FmvaeFlatnessExact(dec, z).item<double>(), 1e-8);
+}
+
+TEST(FmvaeTest, JvpEstimatorIsUnbiased) {
+  torch::manual_seed(3);
+  const torch::Tensor a = torch::randn({7, 3}, kDouble);
+  Sequential dec = LinearDecoder(a);
+  const int64_t n = 50000;
+  const torch::Tensor z = torch::randn({n, 3}, kDouble);
+  // Per-sample terms with the batch's c: their mean is the estimate.
+  const torch::Tensor u = torch::randn({n, 3}, kDouble);
+  const torch::Tensor v = torch::randn({n, 3}, kDouble);
+  const double est = FmvaeFlatnessJvp(dec, z, u, v).item<double>();
+  const torch::Tensor g = a.t().matmul(a);
+  const torch::Tensor c = g.trace() / 3.0;
+  const torch::Tensor per = ((u.matmul(g) * v).sum(1) - c * (u * v).sum(1)).pow(2);
+  const double se = per.std().item<double>() / std::sqrt(static_cast<double>(n));
+  EXPECT_NEAR(est, Flatness(g), kMcSigmas * se);
+}
+
+}  // namespace
+}  // namespace isoae

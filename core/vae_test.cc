@@ -1,0 +1,111 @@
+#include "core/vae.h"
+
+#include <torch/torch.h>
+
+#include <cmath>
+
+#include "core/autoencoder.h"
+#include "core/method.h"
+#include "core/networks.h"
+#include "core/status_matchers.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+
+namespace isoae {
+namespace {
+
+using ::isoae::testing::StatusIs;
+using ::testing::HasSubstr;
+
+const auto kDouble = torch::TensorOptions().dtype(torch::kFloat64);
+// Closed forms evaluated in double: round-off only.
+constexpr double kExactTol = 1e-12;
+
+Vae SmallVae(bool learn_sigma = true, double sigma = 1.0) {
+  torch::manual_seed(1);
+  return BuildVae(SymmetricMlp(6, 2, 8, 1, /*encoder_out=*/4), kDouble,
+                  {.learn_sigma = learn_sigma, .sigma = sigma})
+      .value();
+}
+
+TEST(VaeTest, KlMatchesTheClosedForm) {
+  // d = 1: mu = 1, sigma = 2 -> 1/2 (mu^2 + sigma^2 - log sigma^2 - 1) = 2 - log 2.
+  GaussianCode one{torch::tensor({{1.0}}, kDouble), torch::tensor({{std::log(2.0)}}, kDouble)};
+  EXPECT_NEAR(GaussianKl(one).item<double>(), 2 - std::log(2.0), kExactTol);
+  // The prior itself has KL 0; dimensions add up.
+  GaussianCode prior{torch::zeros({3, 4}, kDouble), torch::zeros({3, 4}, kDouble)};
+  EXPECT_NEAR(GaussianKl(prior).abs().max().item<double>(), 0.0, kExactTol);
+  GaussianCode two{torch::tensor({{1.0, 1.0}}, kDouble),
+                   torch::tensor({{std::log(2.0), std::log(2.0)}}, kDouble)};
+  EXPECT_NEAR(GaussianKl(two).item<double>(), 2 * (2 - std::log(2.0)), kExactTol);
+}
+
+TEST(VaeTest, NllIsTheIsotropicGaussianNegativeLogLikelihood) {
+  const torch::Tensor x = torch::tensor({{0.0, 1.0, 2.0}}, kDouble);
+  const torch::Tensor x_hat = torch::tensor({{0.5, 1.0, 1.0}}, kDouble);
+  const double sigma = 0.7, d = 3, sq = 0.25 + 0 + 1;
+  const double want = 0.5 * d * std::log(2 * M_PI * sigma * sigma) + sq / (2 * sigma * sigma);
+  EXPECT_NEAR(GaussianNll(x, x_hat, torch::tensor(std::log(sigma), kDouble)).item<double>(),
+              want, kExactTol);
+}
+
+TEST(VaeTest, LearnedSigmaIsStationaryAtTheMeanSquaredError) {
+  // d/dlog(sigma) of D log sigma + S / (2 sigma^2) vanishes at sigma^2 = S / D.
+  const torch::Tensor x = torch::rand({1, 5}, kDouble);
+  const torch::Tensor x_hat = torch::rand({1, 5}, kDouble);
+  const double s = (x - x_hat).pow(2).sum().item<double>();
+  torch::Tensor log_sigma =
+      torch::tensor(0.5 * std::log(s / 5), kDouble).requires_grad_(true);
+  GaussianNll(x, x_hat, log_sigma).sum().backward();
+  EXPECT_NEAR(log_sigma.grad().item<double>(), 0.0, 1e-10);
+}
+
+TEST(VaeTest, CodesAreTheMeanHalfAndSigmaIsAParameterOnlyWhenLearned) {
+  Vae vae = SmallVae();
+  const torch::Tensor x = torch::rand({5, 6}, kDouble);
+  const torch::Tensor out = vae.encoder.Forward(x);
+  EXPECT_TRUE(vae.Codes(x).equal(out.slice(1, 0, 2)));
+  absl::StatusOr<torch::Tensor> enc = Encode(vae, x);
+  ASSERT_TRUE(enc.ok());
+  EXPECT_EQ(enc->sizes(), (std::vector<int64_t>{5, 2}));
+  EXPECT_EQ(vae.Parameters().size(), vae.encoder.Parameters().size() +
+                                         vae.decoder.Parameters().size() + 1);
+  Vae fixed = SmallVae(/*learn_sigma=*/false, 0.3);
+  EXPECT_EQ(fixed.Parameters().size(),
+            fixed.encoder.Parameters().size() + fixed.decoder.Parameters().size());
+  EXPECT_NEAR(fixed.log_sigma.exp().item<double>(), 0.3, kExactTol);
+  EXPECT_THAT(fixed.Fingerprint(), HasSubstr("fixed"));
+  EXPECT_EQ(fixed.Fingerprint().rfind("vae", 0), 0u);
+}
+
+TEST(VaeTest, ObjectiveIsNllPlusKlOfAReparameterisedSample) {
+  Vae vae = SmallVae();
+  const torch::Tensor x = torch::rand({64, 6}, kDouble);
+  Method m = BuildMethod("vae").value();
+  torch::manual_seed(9);
+  ForwardPass pass;
+  LossTerms t = m.Loss(vae, x, &pass);
+  const GaussianCode code = SplitGaussianCode(vae.encoder.Forward(x));
+  // z = mu + sigma * eps with the eps drawn after seeding.
+  torch::manual_seed(9);
+  const torch::Tensor eps = torch::randn({64, 2}, kDouble);
+  EXPECT_LT((pass.z - (code.mean + code.log_std.exp() * eps)).abs().max().item<double>(),
+            kExactTol);
+  const double want = GaussianNll(x, vae.decoder.Forward(pass.z), vae.log_sigma).mean().item<double>() +
+                      GaussianKl(code).mean().item<double>();
+  EXPECT_NEAR(t.total.item<double>(), want, 1e-10);
+}
+
+TEST(VaeTest, BadShapesAndSigmaAreRejected) {
+  EXPECT_THAT(BuildVae(SymmetricMlp(6, 2, 8, 1, /*encoder_out=*/3), kDouble).status(),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("[2d]")));
+  EXPECT_THAT(BuildVae(SymmetricMlp(6, 3, 8, 1, /*encoder_out=*/4), kDouble).status(),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("decoder input")));
+  EXPECT_THAT(BuildVae(SymmetricMlp(6, 2, 8, 1, 4), kDouble, {.sigma = 0}).status(),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("sigma")));
+  EXPECT_THAT(BuildVae(SymmetricMlp(6, 2, 8, 1, 4), kDouble, {.sigma = NAN}).status(),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("sigma")));
+}
+
+}  // namespace
+}  // namespace isoae

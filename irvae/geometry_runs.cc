@@ -1,0 +1,102 @@
+#include "irvae/geometry_runs.h"
+
+#include <ATen/ATen.h>
+
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "core/autoencoder.h"
+#include "core/decoder_geometry.h"
+#include "core/method.h"
+#include "core/model_builder.h"
+#include "core/status_macros.h"
+#include "core/torch_boundary.h"
+#include "datasets/tensor_adapter.h"
+#include "metrics/pullback.h"
+#include "metrics/riemannian.h"
+
+namespace isoae {
+
+absl::StatusOr<ExperimentData> LoadExperimentData(const DatasetRequest& request,
+                                                  int64_t max_test_items,
+                                                  const c10::Device& device) {
+  ISOAE_ASSIGN_OR_RETURN(DatasetSplits splits, LoadDatasetSplits(request));
+  if (splits.test.size() < 10) {
+    return absl::InvalidArgumentError(absl::StrCat(splits.test.name, " has ",
+                                                   splits.test.size(),
+                                                   " items; the scores need at least 10"));
+  }
+  ExperimentData out;
+  out.item_size = splits.train.item_size();
+  out.name = splits.train.name;
+  Dataset test = std::move(splits.test);
+  if (max_test_items > 0 && test.size() > max_test_items) {
+    std::vector<int64_t> idx(max_test_items);
+    for (int64_t i = 0; i < max_test_items; ++i) idx[i] = i * test.size() / max_test_items;
+    ISOAE_ASSIGN_OR_RETURN(test, Subset(test, idx, test.name));
+  }
+  out.test_labels = test.labels;
+  ISOAE_ASSIGN_OR_RETURN(out.train, TakeDatasetTensor(std::move(splits.train)));
+  ISOAE_ASSIGN_OR_RETURN(at::Tensor t, TakeDatasetTensor(std::move(test)));
+  out.test = BatchToFloat(t, device);
+  return out;
+}
+
+absl::StatusOr<TrainedRun> TrainRun(const RunSpec& spec, const ExperimentData& data) {
+  ISOAE_ASSIGN_OR_RETURN(MethodOptions options, MethodOptions::Parse(spec.method_options));
+  ISOAE_ASSIGN_OR_RETURN(Method method, BuildMethod(spec.method, options));
+  at::manual_seed(spec.train.seed);
+  ISOAE_ASSIGN_OR_RETURN(
+      std::unique_ptr<Model> model,
+      BuildNamedModel(method.Kind(), spec.arch, data.item_size, spec.latent_dim,
+                      at::TensorOptions().device(spec.device), spec.vae));
+  std::vector<int64_t> shape = {-1};
+  shape.insert(shape.end(), model->DataShape().begin(), model->DataShape().end());
+  TrainConfig tc = spec.train;
+  if (!spec.checkpoint_dir.empty()) {
+    tc.checkpoint_path = absl::StrCat(spec.checkpoint_dir, "/", spec.tag, ".pt");
+  }
+  tc.fingerprint = absl::StrCat(model->Fingerprint(), "; method ", method.Describe(),
+                                "; dataset ", data.name);
+  tc.log_prefix = spec.tag;
+  model->SetTraining(true);
+  const c10::Device device = spec.device;
+  ISOAE_ASSIGN_OR_RETURN(
+      TrainHistory history,
+      Train(tc, model->Parameters(), model->State(), data.train, [&](const at::Tensor& batch) {
+        return method.Loss(*model, BatchToFloat(batch, device).reshape(shape));
+      }));
+  model->SetTraining(false);
+  return TrainedRun{std::move(model), std::move(history), method.Describe()};
+}
+
+absl::StatusOr<GeometryScores> ScoreGeometry(Model& model, const at::Tensor& test, double eta,
+                                             uint64_t seed) {
+  std::vector<int64_t> shape = {test.size(0)};
+  shape.insert(shape.end(), model.DataShape().begin(), model.DataShape().end());
+  const at::Tensor x = test.reshape(shape);
+  GeometryScores s;
+  ISOAE_ASSIGN_OR_RETURN(s.codes, Encode(model, x));
+  ISOAE_ASSIGN_OR_RETURN(const at::Tensor x_hat, Decode(model, s.codes));
+  at::Tensor z_aug;
+  ISOAE_RETURN_IF_ERROR(TorchCall("scores", [&] {
+    s.mse = (x_hat - x).pow(2).mean().item<double>();
+    at::manual_seed(seed);
+    z_aug = MixupLatents(s.codes, eta);
+  }));
+  model.SetTraining(false);
+  ISOAE_ASSIGN_OR_RETURN(const MetricField g, PullbackMetrics(model.DecoderMap(), s.codes));
+  ISOAE_ASSIGN_OR_RETURN(s.vor, VarianceOfRiemannianMetric(g));
+  ISOAE_ASSIGN_OR_RETURN(const ConditionStats c, ConditionNumbers(g));
+  s.mcn = c.mean;
+  s.mcn_std = c.std;
+  s.mcn_max = c.max;
+  ISOAE_ASSIGN_OR_RETURN(const MetricField ga, PullbackMetrics(model.DecoderMap(), z_aug));
+  ISOAE_ASSIGN_OR_RETURN(s.vor_aug, VarianceOfRiemannianMetric(ga));
+  ISOAE_ASSIGN_OR_RETURN(const ConditionStats ca, ConditionNumbers(ga));
+  s.mcn_aug = ca.mean;
+  s.mcn_aug_std = ca.std;
+  return s;
+}
+
+}  // namespace isoae

@@ -1,0 +1,78 @@
+// The loop behind IRVAE's experiments (section 5.1, appendix E): train one
+// registered method on a dataset's training split, then score the decoder's
+// geometry on the test split:
+//
+//   mse   mean squared reconstruction error per element, x vs f(Codes(x))
+//   VoR   variance of the Riemannian metric, mean d^2(G(z), mean G) with the
+//         affine-invariant distance (metrics/riemannian.h)
+//   MCN   mean condition number lambda_max / lambda_min of G(z) (and its
+//         standard deviation and max)
+//
+// at z = the test codes (Table 3, E.8) and at z ~ P_Z, mixup-augmented test
+// codes with eta = 0.2 (section 5.1: "sampling a sufficiently large number of
+// points from P_Z"; a fixed seed, so every method is scored on the same
+// mixing coefficients). G(z) = J^T J of the decoder mean (metrics/pullback.h).
+//
+// Errors: the registry's, loaders', trainer's and metrics' codes.
+#ifndef ISOAE_IRVAE_GEOMETRY_RUNS_H_
+#define ISOAE_IRVAE_GEOMETRY_RUNS_H_
+
+#include <ATen/core/Tensor.h>
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "core/model.h"
+#include "core/trainer.h"
+#include "core/vae.h"
+#include "datasets/registry.h"
+
+namespace isoae {
+
+// The data of an experiment, loaded once: training items as uint8 [N, ...]
+// (converted per batch), test items as float [n, ...data shape] in [0, 1].
+struct ExperimentData {
+  at::Tensor train;
+  at::Tensor test;
+  std::vector<int32_t> test_labels;  // empty when unlabelled
+  int64_t item_size = 0;
+  std::string name;
+};
+absl::StatusOr<ExperimentData> LoadExperimentData(const DatasetRequest& request,
+                                                  int64_t max_test_items,
+                                                  const c10::Device& device);
+
+struct RunSpec {
+  std::string method;          // registry spec, e.g. "irvae:100"
+  std::string method_options;  // "key=value,..."
+  std::string arch = "irvae_fc";
+  int64_t latent_dim = 2;
+  VaeOptions vae;
+  TrainConfig train;           // checkpoint_path / fingerprint / log_prefix set by TrainRun
+  std::string checkpoint_dir;  // <dir>/<tag>.pt; empty: no checkpoints
+  std::string tag;             // file name and log prefix
+  c10::Device device = c10::Device(c10::kCPU);
+};
+
+struct TrainedRun {
+  std::unique_ptr<Model> model;
+  TrainHistory history;
+  std::string method;  // canonical spec
+};
+absl::StatusOr<TrainedRun> TrainRun(const RunSpec& spec, const ExperimentData& data);
+
+struct GeometryScores {
+  double mse = 0;
+  double vor = 0, mcn = 0, mcn_std = 0, mcn_max = 0;  // at the test codes
+  double vor_aug = 0, mcn_aug = 0, mcn_aug_std = 0;   // at mixup-augmented codes
+  at::Tensor codes;                                    // [n, d] test codes
+};
+absl::StatusOr<GeometryScores> ScoreGeometry(Model& model, const at::Tensor& test,
+                                             double eta = 0.2, uint64_t seed = 12345);
+
+}  // namespace isoae
+
+#endif  // ISOAE_IRVAE_GEOMETRY_RUNS_H_
