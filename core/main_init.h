@@ -6,7 +6,10 @@
 // their environment when the libraries load, i.e. before main(), so
 // InitMain sets OMP_WAIT_POLICY=PASSIVE (unless the user set it) and
 // re-executes the binary once with that environment. Then it parses flags
-// (--flagfile works) and logs to stderr. SetTorchThreads(n) sets LibTorch's
+// (--flagfile works) and logs to stderr. It also keeps large freed buffers in
+// glibc's heap (KeepLargeBuffersMapped): training steps re-allocate the same
+// activations every step, and mapping them afresh made a third of a run
+// system time. SetTorchThreads(n) sets LibTorch's
 // intra-op threads and OpenBLAS's threads to n (0: all cores).
 #ifndef ISOAE_CORE_MAIN_INIT_H_
 #define ISOAE_CORE_MAIN_INIT_H_
@@ -14,6 +17,9 @@
 namespace isoae {
 
 void InitMain(const char* usage, int* argc, char*** argv);
+// Part of InitMain: raises glibc's mmap and trim thresholds so per-step
+// activation buffers are reused instead of mapped and unmapped each step.
+void KeepLargeBuffersMapped();
 void SetTorchThreads(int threads);
 
 }  // namespace isoae
