@@ -80,6 +80,35 @@ TEST(RetrievalTest, SingleAndDoubleAttributeModes) {
   EXPECT_LT(bad.queries[0].precision[2], 0.9);
 }
 
+// Queries come from the training set (codes and attributes), relevance from
+// the test set's attributes: here the two sets carry different attributes
+// under the same name, so mixing them up changes every number.
+TEST(RetrievalTest, QueriesFromTrainingRelevanceFromTestSet) {
+  auto circle = [](int n) {
+    Eigen::MatrixXd c(n, 2);
+    for (int i = 0; i < n; ++i) {
+      const double t = 2 * M_PI * (i + 0.5) / n;
+      c.row(i) << std::cos(t), std::sin(t);
+    }
+    return c;
+  };
+  const Eigen::MatrixXd train = circle(8), test = circle(12);
+  AttributeMatrix train_attr(8, 1), test_attr(12, 1);
+  for (int i = 0; i < 8; ++i) train_attr(i, 0) = train(i, 0) > 0;  // right half
+  for (int i = 0; i < 12; ++i) test_attr(i, 0) = test(i, 1) > 0;   // upper half
+  RetrievalOptions o;
+  o.ks = {1, 2, 4, 6};
+  ISOAE_ASSERT_OK_AND_ASSIGN(RetrievalResult r,
+                             AttributeRetrieval(train, train_attr, test, test_attr, {"a"}, o));
+  ASSERT_EQ(r.queries.size(), 1u);
+  EXPECT_EQ(r.queries[0].num_queries, 4);
+  // The right-half queries sum to +x: test items by decreasing x are
+  // 15 deg (up), 345 (down), 45 (up), 315 (down), 75 (up), 285 (down), ...
+  // (ties broken by the lower index, i.e. the upper item first).
+  EXPECT_THAT(r.queries[0].precision,
+              ElementsAre(DoubleEq(1.0), DoubleEq(0.5), DoubleEq(0.5), DoubleEq(0.5)));
+}
+
 TEST(RetrievalTest, Errors) {
   Eigen::MatrixXd codes = Eigen::MatrixXd::Ones(3, 2);
   AttributeMatrix attrs = AttributeMatrix::Ones(3, 1);

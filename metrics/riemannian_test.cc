@@ -128,6 +128,52 @@ TEST(RiemannianTest, InvariantToDataRotationAndDecoderScale) {
   EXPECT_NEAR(a, c, 1e-7 * a);
 }
 
+// VoR of a field that is not constant, by hand: diagonal metrics commute
+// with their mean, so d^2(G_i, mean) = sum_k log^2(g_ik / mean_k).
+TEST(RiemannianTest, VorOfANonConstantFieldByHand) {
+  const MetricField g = {Eigen::Vector2d(1, 1).asDiagonal(), Eigen::Vector2d(4, 1).asDiagonal(),
+                         Eigen::Vector2d(1, 9).asDiagonal()};
+  const double m0 = 2.0, m1 = 11.0 / 3.0;
+  auto sq = [](double v) { return v * v; };
+  const double want = (sq(std::log(1 / m0)) + sq(std::log(1 / m1)) + sq(std::log(4 / m0)) +
+                       sq(std::log(1 / m1)) + sq(std::log(1 / m0)) + sq(std::log(9 / m1))) /
+                      3;
+  ISOAE_ASSERT_OK_AND_ASSIGN(const double vor, VarianceOfRiemannianMetric(g));
+  EXPECT_NEAR(vor, want, 1e-12);
+  // A congruence by a rotation leaves it unchanged (the field no longer commutes
+  // with the axes, the hand value still holds).
+  const Eigen::Matrix2d r = Eigen::Rotation2Dd(0.3).toRotationMatrix();
+  MetricField rotated;
+  for (const auto& m : g) rotated.push_back(r.transpose() * m * r);
+  ISOAE_ASSERT_OK_AND_ASSIGN(const double vor_r, VarianceOfRiemannianMetric(rotated));
+  EXPECT_NEAR(vor_r, want, 1e-12);
+}
+
+// The 2x2 closed form near the identity: A = I + eps S keeps its digits.
+TEST(RiemannianTest, TwoByTwoDistanceIsAccurateNearTheIdentity) {
+  Eigen::Matrix2d s;
+  s << 0.7, 0.3, 0.3, -0.4;
+  // Eigenvalues of S in closed form.
+  const double mid = 0.5 * (0.7 - 0.4);
+  const double rad = std::hypot(0.5 * (0.7 + 0.4), 0.3);
+  for (double eps : {1e-3, 1e-6, 1e-8}) {
+    const Eigen::MatrixXd a = Eigen::Matrix2d::Identity() + eps * s;
+    const double want = std::pow(std::log1p(eps * (mid + rad)), 2) +
+                        std::pow(std::log1p(eps * (mid - rad)), 2);
+    ISOAE_ASSERT_OK_AND_ASSIGN(const double d2,
+                               AffineInvariantDistanceSquared(a, Eigen::Matrix2d::Identity()));
+    // Round-off in A's entries (1e-16 absolute) against a gap of eps.
+    EXPECT_NEAR(d2, want, 1e-7 * want) << eps;
+    // Against B != I: d(cA, cB) = d(A, B) for the congruence by any P.
+    Eigen::Matrix2d p;
+    p << 2, 1, 0.5, 3;
+    ISOAE_ASSERT_OK_AND_ASSIGN(
+        const double d2p, AffineInvariantDistanceSquared(p.transpose() * a * p,
+                                                         Eigen::MatrixXd(p.transpose() * p)));
+    EXPECT_NEAR(d2p, want, 1e-6 * want) << eps;
+  }
+}
+
 TEST(RiemannianTest, KarcherMeanOfCommutingMetricsIsTheGeometricMean) {
   MetricField g = {Eigen::Vector2d(1, 8).asDiagonal().toDenseMatrix(),
                    Eigen::Vector2d(4, 2).asDiagonal().toDenseMatrix(),
