@@ -3,6 +3,7 @@
 #include <torch/torch.h>
 
 #include <cmath>
+#include <vector>
 
 #include "gtest/gtest.h"
 
@@ -41,6 +42,34 @@ TEST(FmvaeTest, ExactFlatnessOfALinearDecoder) {
   Sequential iso = LinearDecoder(2.5 * q);
   EXPECT_NEAR(FmvaeFlatnessExact(iso, torch::randn({4, 3}, kDouble)).item<double>(), 0.0,
               kExactTol);
+}
+
+// A field that varies with z: c is the batch mean of Tr G / m, shared by all
+// points (not each point's own trace).
+TEST(FmvaeTest, ExactFlatnessUsesOneScaleForTheBatch) {
+  torch::manual_seed(4);
+  Sequential dec;
+  dec.Add(MakeLinear(2, 8, true, kDouble));
+  dec.Add(MakeTanh());
+  dec.Add(MakeLinear(8, 5, true, kDouble));
+  const torch::Tensor z = 2 * torch::randn({6, 2}, kDouble);
+  std::vector<torch::Tensor> gs;
+  double c = 0;
+  for (int64_t i = 0; i < z.size(0); ++i) {
+    torch::Tensor zi = z[i].clone().requires_grad_(true);
+    torch::Tensor j = torch::zeros({5, 2}, kDouble);
+    for (int r = 0; r < 5; ++r) {
+      torch::Tensor out = dec.Forward(zi.unsqueeze(0)).squeeze(0)[r];
+      j[r] = torch::autograd::grad({out}, {zi})[0];
+    }
+    gs.push_back(j.t().matmul(j));
+    c += gs.back().trace().item<double>() / 2 / z.size(0);
+  }
+  double want = 0;
+  for (const auto& g : gs) {
+    want += (g - c * torch::eye(2, kDouble)).pow(2).sum().item<double>() / z.size(0);
+  }
+  EXPECT_NEAR(FmvaeFlatnessExact(dec, z).item<double>(), want, 1e-9 * want);
 }
 
 TEST(FmvaeTest, NotScaleInvariantUnlikeTheRelaxedDistortion) {

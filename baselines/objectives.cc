@@ -20,6 +20,9 @@ at::Tensor MedianHeuristicBandwidth(const at::Tensor& x, const at::Tensor& y) {
 }
 
 at::Tensor GaussianMmd(const at::Tensor& x, const at::Tensor& y, const at::Tensor& h) {
+  // The U-statistic needs two samples per side; a last batch of one item
+  // contributes nothing rather than 0/0.
+  if (x.size(0) < 2 || y.size(0) < 2) return (x.sum() + y.sum()) * 0.0;
   const double n = static_cast<double>(x.size(0));
   const double m = static_cast<double>(y.size(0));
   auto k = [&](const at::Tensor& a, const at::Tensor& b) {

@@ -16,7 +16,11 @@
 //
 //   MMD^2 = 1/(n(n-1)) sum_{i!=j} [k(x_i,x_j) + k(y_i,y_j)] - 2/n^2 sum_ij k(x_i,y_j)
 //
-// Shapes: x, y [n, d] with n >= 2. LibTorch code. Registered as base
+// Shapes: x, y [n, d]; with fewer than 2 rows on a side MMD^2 is 0 (a last
+// batch of one item). The reconstruction term sums over the D data values as
+// every base here (core/autoencoder.h), where the official IRVAE code
+// averages over them: its weights correspond to ours divided by D (784 on
+// MNIST). LibTorch code. Registered as base
 // objectives "dae" and "wae"; bad option values are kInvalidArgument.
 #ifndef ISOAE_BASELINES_OBJECTIVES_H_
 #define ISOAE_BASELINES_OBJECTIVES_H_

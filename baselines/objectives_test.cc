@@ -62,23 +62,42 @@ TEST(ObjectivesTest, DaeWithZeroNoiseIsTheAutoencoderAndNoiseReachesOnlyTheEncod
   EXPECT_NEAR(dae0.Loss(ae, x).total.item<double>(), ae_method.Loss(ae, x).total.item<double>(),
               kExactTol);
   Method dae = BuildMethod("dae", *MethodOptions::Parse("dae_sigma=0.5")).value();
+  torch::manual_seed(6);
   ForwardPass pass;
-  dae.Loss(ae, x, &pass);
+  LossTerms t = dae.Loss(ae, x, &pass);
   EXPECT_TRUE(pass.x.equal(x));  // the target stays clean
-  EXPECT_GT((pass.encoder_input - x).abs().max().item<double>(), 0.01);
+  // The encoder saw x + 0.5 eps with the eps drawn after seeding...
+  torch::manual_seed(6);
+  const torch::Tensor noisy = x + 0.5 * torch::randn_like(x);
+  EXPECT_LT((pass.encoder_input - noisy).abs().max().item<double>(), kExactTol);
+  // ... and the loss reconstructs the clean x from it.
+  const torch::Tensor x_hat = ae.decoder.Forward(ae.encoder.Forward(noisy));
+  EXPECT_NEAR(t.total.item<double>(), (x_hat - x).pow(2).sum(1).mean().item<double>(), 1e-10);
 }
 
 TEST(ObjectivesTest, WaeAddsTheWeightedMmd) {
   Autoencoder ae = SmallAe();
   const torch::Tensor x = torch::rand({16, 4}, kDouble);
   Method wae = BuildMethod("wae", *MethodOptions::Parse("wae_lambda=2")).value();
+  torch::manual_seed(7);
   LossTerms t = wae.Loss(ae, x);
+  // The MMD compares the codes with prior samples N(0, I) drawn after seeding.
+  torch::manual_seed(7);
+  const torch::Tensor z = ae.encoder.Forward(x);
+  const torch::Tensor prior = torch::randn_like(z);
+  const double want_mmd =
+      GaussianMmd(z, prior, MedianHeuristicBandwidth(z, prior)).item<double>();
   double rec = 0, mmd = 0;
   for (auto& [name, v] : t.terms) {
     if (name == "L_rec") rec = v.item<double>();
     if (name == "mmd") mmd = v.item<double>();
   }
+  EXPECT_NEAR(mmd, want_mmd, 1e-10);
   EXPECT_NEAR(t.total.item<double>(), rec + 2 * mmd, kExactTol);
+  // A last batch of one item adds nothing (instead of 0/0).
+  EXPECT_EQ(GaussianMmd(z.slice(0, 0, 1), prior.slice(0, 0, 1), torch::tensor(1.0, kDouble))
+                .item<double>(),
+            0.0);
 }
 
 TEST(ObjectivesTest, NegativeOptionsAreRejectedByName) {

@@ -267,8 +267,11 @@ bool RegisterMethodAlias(const std::string& name, const std::string& spec,
 }
 
 Method::Method(std::string base_name, std::unique_ptr<BaseObjective> base,
-               std::vector<Term> terms)
-    : base_name_(std::move(base_name)), base_(std::move(base)), terms_(std::move(terms)) {}
+               std::vector<Term> terms, std::string options)
+    : base_name_(std::move(base_name)),
+      options_(std::move(options)),
+      base_(std::move(base)),
+      terms_(std::move(terms)) {}
 Method::Method(Method&&) noexcept = default;
 Method& Method::operator=(Method&&) noexcept = default;
 Method::~Method() = default;
@@ -288,6 +291,10 @@ LossTerms Method::Loss(Model& model, const at::Tensor& x, ForwardPass* pass) {
     out.total = out.total + t.weight * r;
   }
   return out;
+}
+
+std::string Method::Fingerprint() const {
+  return options_.empty() ? Describe() : absl::StrCat(Describe(), " {", options_, "}");
 }
 
 std::string Method::Describe() const {
@@ -315,7 +322,9 @@ absl::StatusOr<Method> BuildMethodReading(const std::string& spec, MethodOptions
     }
     terms.push_back({p.name, p.weight, std::move(*r)});
   }
-  return Method(parsed.base, std::move(base), std::move(terms));
+  std::vector<std::string> kv;
+  for (const auto& [k, v] : options.values()) kv.push_back(absl::StrCat(k, "=", v));
+  return Method(parsed.base, std::move(base), std::move(terms), absl::StrJoin(kv, ","));
 }
 
 absl::Status CheckAllRead(const MethodOptions& options, const std::string& what) {

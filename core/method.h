@@ -23,9 +23,10 @@
 //
 // Errors (kInvalidArgument, naming the piece): unknown base, regulariser or
 // alias (listing the registered ones), a weight that is not a finite number
-// >= 0, a malformed option value, an option no entry reads, a regulariser
-// that does not fit the base's model kind. Method::Loss is LibTorch code (the
-// trainer runs it behind TorchCall).
+// >= 0, a malformed option value, an option no entry reads. Every registered
+// regulariser works with both model kinds (piso takes u^T dg for the mean
+// half of a VAE encoder). Method::Loss is LibTorch code (the trainer runs it
+// behind TorchCall).
 #ifndef ISOAE_CORE_METHOD_H_
 #define ISOAE_CORE_METHOD_H_
 
@@ -135,7 +136,8 @@ class Method {
     double weight = 0;
     std::unique_ptr<Regularizer> regularizer;
   };
-  Method(std::string base_name, std::unique_ptr<BaseObjective> base, std::vector<Term> terms);
+  Method(std::string base_name, std::unique_ptr<BaseObjective> base, std::vector<Term> terms,
+         std::string options = "");
   Method(Method&&) noexcept;
   Method& operator=(Method&&) noexcept;
   ~Method();
@@ -149,10 +151,14 @@ class Method {
   LossTerms Loss(Model& model, const at::Tensor& x, ForwardPass* pass);
   // Canonical spec, e.g. "vae+relaxed_distortion:100".
   std::string Describe() const;
+  // The spec and the options it was built with (sorted), for checkpoint
+  // fingerprints: a resume with other options is refused.
+  std::string Fingerprint() const;
   const std::vector<Term>& terms() const { return terms_; }
 
  private:
   std::string base_name_;
+  std::string options_;
   std::unique_ptr<BaseObjective> base_;
   std::vector<Term> terms_;
 };

@@ -41,7 +41,10 @@ void Vae::SetTraining(bool training) {
 }
 
 std::string Vae::Fingerprint() const {
-  return absl::StrCat("vae (sigma ", learn_sigma ? "learned" : "fixed", ") data ",
+  return absl::StrCat("vae (sigma ",
+                      learn_sigma ? std::string("learned")
+                                  : absl::StrCat("fixed ", std::exp(log_sigma.item<double>())),
+                      ") data ",
                       Shape(data_shape), " latent ", latent_dim,
                       "; encoder: ", encoder.Describe(), "; decoder: ", decoder.Describe());
 }

@@ -41,12 +41,15 @@ TEST(VaeTest, KlMatchesTheClosedForm) {
 }
 
 TEST(VaeTest, NllIsTheIsotropicGaussianNegativeLogLikelihood) {
-  const torch::Tensor x = torch::tensor({{0.0, 1.0, 2.0}}, kDouble);
-  const torch::Tensor x_hat = torch::tensor({{0.5, 1.0, 1.0}}, kDouble);
+  // Two items: D counts the values of one item, and each item gets its own.
+  const torch::Tensor x = torch::tensor({{0.0, 1.0, 2.0}, {1.0, 1.0, 1.0}}, kDouble);
+  const torch::Tensor x_hat = torch::tensor({{0.5, 1.0, 1.0}, {1.0, 1.0, 1.0}}, kDouble);
   const double sigma = 0.7, d = 3, sq = 0.25 + 0 + 1;
-  const double want = 0.5 * d * std::log(2 * M_PI * sigma * sigma) + sq / (2 * sigma * sigma);
-  EXPECT_NEAR(GaussianNll(x, x_hat, torch::tensor(std::log(sigma), kDouble)).item<double>(),
-              want, kExactTol);
+  const double base = 0.5 * d * std::log(2 * M_PI * sigma * sigma);
+  const torch::Tensor nll = GaussianNll(x, x_hat, torch::tensor(std::log(sigma), kDouble));
+  ASSERT_EQ(nll.numel(), 2);
+  EXPECT_NEAR(nll[0].item<double>(), base + sq / (2 * sigma * sigma), kExactTol);
+  EXPECT_NEAR(nll[1].item<double>(), base, kExactTol);
 }
 
 TEST(VaeTest, LearnedSigmaIsStationaryAtTheMeanSquaredError) {

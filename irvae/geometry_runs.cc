@@ -56,7 +56,7 @@ absl::StatusOr<TrainedRun> TrainRun(const RunSpec& spec, const ExperimentData& d
   if (!spec.checkpoint_dir.empty()) {
     tc.checkpoint_path = absl::StrCat(spec.checkpoint_dir, "/", spec.tag, ".pt");
   }
-  tc.fingerprint = absl::StrCat(model->Fingerprint(), "; method ", method.Describe(),
+  tc.fingerprint = absl::StrCat(model->Fingerprint(), "; method ", method.Fingerprint(),
                                 "; dataset ", data.name);
   tc.log_prefix = spec.tag;
   model->SetTraining(true);
@@ -76,15 +76,17 @@ absl::StatusOr<GeometryScores> ScoreGeometry(Model& model, const at::Tensor& tes
   shape.insert(shape.end(), model.DataShape().begin(), model.DataShape().end());
   const at::Tensor x = test.reshape(shape);
   GeometryScores s;
+  model.SetTraining(false);
   ISOAE_ASSIGN_OR_RETURN(s.codes, Encode(model, x));
   ISOAE_ASSIGN_OR_RETURN(const at::Tensor x_hat, Decode(model, s.codes));
   at::Tensor z_aug;
   ISOAE_RETURN_IF_ERROR(TorchCall("scores", [&] {
     s.mse = (x_hat - x).pow(2).mean().item<double>();
+    // Every model is scored on the same mixing draws (training reseeds the
+    // global generator at every step, so this changes no later run).
     at::manual_seed(seed);
-    z_aug = MixupLatents(s.codes, eta);
+    z_aug = eta >= 0 ? MixupLatents(s.codes, eta) : s.codes;
   }));
-  model.SetTraining(false);
   ISOAE_ASSIGN_OR_RETURN(const MetricField g, PullbackMetrics(model.DecoderMap(), s.codes));
   ISOAE_ASSIGN_OR_RETURN(s.vor, VarianceOfRiemannianMetric(g));
   ISOAE_ASSIGN_OR_RETURN(const ConditionStats c, ConditionNumbers(g));

@@ -47,24 +47,32 @@ at::Tensor RelaxedDistortion(Layer& decoder, const at::Tensor& z,
   }
   const double m = static_cast<double>(z.size(1));
   at::Tensor lambda = at::linalg_eigvalsh(g);  // [B, m], ascending
-  at::Tensor log_scale = (g.diagonal(0, 1, 2).sum(1).mean() / m).log();
-  return (lambda.clamp_min(1e-30).log() - log_scale).pow(2).sum(1).mean();
+  at::Tensor trace = g.diagonal(0, 1, 2).sum(1);
+  at::Tensor log_scale = (trace.mean() / m).log();
+  // Round-off can leave a (numerically) zero eigenvalue slightly negative:
+  // floor it relative to the point's own scale, not at an absolute 1e-30.
+  at::Tensor floor = (1e-6 / m) * trace.detach().unsqueeze(1);
+  return (at::max(lambda, floor).log() - log_scale).pow(2).sum(1).mean();
 }
 
 namespace {
 
 class RelaxedDistortionRegularizer final : public Regularizer {
  public:
-  RelaxedDistortionRegularizer(double eta, DistortionEstimator estimator)
-      : eta_(eta), estimator_(estimator) {}
+  RelaxedDistortionRegularizer(double eta, DistortionEstimator estimator, bool eq10)
+      : eta_(eta), estimator_(estimator), eq10_(eq10) {}
   at::Tensor Loss(Model& model, const ForwardPass& pass) override {
     at::Tensor z = eta_ >= 0 ? MixupLatents(pass.z, eta_) : pass.z;
-    return RelaxedDistortion(model.DecoderMap(), z, estimator_);
+    at::Tensor r = RelaxedDistortion(model.DecoderMap(), z, estimator_);
+    if (!eq10_) return r;
+    const double m = static_cast<double>(z.size(1));
+    return m * m * r - m;
   }
 
  private:
   double eta_;
   DistortionEstimator estimator_;
+  bool eq10_;
 };
 
 ISOAE_REGISTER_REGULARIZER(
@@ -75,7 +83,16 @@ ISOAE_REGISTER_REGULARIZER(
       ISOAE_ASSIGN_OR_RETURN(double eta, o.GetDouble("eta", 0.2));
       ISOAE_ASSIGN_OR_RETURN(DistortionEstimator e,
                              ParseDistortionEstimator(o.GetString("estimator", "hutchinson")));
-      return std::make_unique<RelaxedDistortionRegularizer>(eta, e);
+      const std::string form = o.GetString("form", "ratio");
+      if (form != "ratio" && form != "eq10") {
+        return absl::InvalidArgumentError(
+            absl::StrCat("form \"", form, "\": expected ratio or eq10"));
+      }
+      if (form == "eq10" && e == DistortionEstimator::kLog) {
+        return absl::InvalidArgumentError("form=eq10 applies to the hutchinson and exact "
+                                          "estimators, not to estimator=log");
+      }
+      return std::make_unique<RelaxedDistortionRegularizer>(eta, e, form == "eq10");
     });
 ISOAE_REGISTER_METHOD_ALIAS("irvae", "vae+relaxed_distortion:1",
                             "Isometrically regularised VAE (IRVAE)");

@@ -14,7 +14,10 @@
 //
 //   R = E[Tr G^2] / E[Tr G]^2         (>= 1/m, = 1/m iff a scaled isometry)
 //
-// so the regularisation weight alpha means the same as there.
+// so the regularisation weight alpha means the same as there. Option
+// form=eq10 trains on F = m^2 R - m instead: the same minimiser, a gradient
+// m^2 times larger, so one alpha means the same at every latent dimension
+// (with the ratio, alpha must grow like m^2; see docs/results.md, Table 3).
 //
 // Estimators (Tr G and Tr G^2 per sample, then batch means, then the ratio):
 //   hutchinson  one Gaussian probe v ~ N(0, I) per sample:
@@ -34,8 +37,9 @@
 // Shapes: z, v [B, m]; decoder outputs [B, ...]. These are LibTorch functions
 // (c10::Error on misuse). Registered in the method registry:
 //   regulariser "relaxed_distortion" (weight 1; options eta=0.2 (< 0: no
-//   mixup), estimator=hutchinson|exact|log); alias "irvae" = vae +
-//   relaxed_distortion. An unknown estimator is kInvalidArgument.
+//   mixup), estimator=hutchinson|exact|log, form=ratio|eq10); alias "irvae"
+//   = vae + relaxed_distortion. An unknown estimator or form, or form=eq10
+//   with estimator=log, is kInvalidArgument.
 #ifndef ISOAE_IRVAE_RELAXED_DISTORTION_H_
 #define ISOAE_IRVAE_RELAXED_DISTORTION_H_
 

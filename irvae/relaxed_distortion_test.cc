@@ -2,9 +2,11 @@
 
 #include <torch/torch.h>
 
+#include <algorithm>
 #include <cmath>
 #include <vector>
 
+#include "core/autoencoder.h"
 #include "core/decoder_geometry.h"
 #include "core/method.h"
 #include "core/status_matchers.h"
@@ -150,6 +152,32 @@ TEST(RelaxedDistortionTest, ExactMetricMatchesBruteForceJacobians) {
               (tr2 / n) / std::pow(tr / n, 2), kExactTol);
 }
 
+// The log variant on a field that varies with z: the normalisation is the
+// batch mean of Tr G / m, not each point's own.
+TEST(RelaxedDistortionTest, LogVariantMatchesBruteForceEigenvalues) {
+  torch::manual_seed(8);
+  Sequential dec = SmoothDecoder(2, 5);
+  const torch::Tensor z = 2 * torch::randn({7, 2}, kDouble);
+  std::vector<torch::Tensor> lambdas;
+  double mean_trace = 0;
+  for (int64_t i = 0; i < z.size(0); ++i) {
+    const torch::Tensor j = ::isoae::testing::AutogradJacobian(
+        [&](const torch::Tensor& zi) { return dec.Forward(zi.unsqueeze(0)).squeeze(0); },
+        z[i].clone());
+    const torch::Tensor gi = j.t().matmul(j);
+    lambdas.push_back(torch::linalg_eigvalsh(gi));
+    mean_trace += gi.trace().item<double>() / z.size(0);
+  }
+  double want = 0;
+  for (const auto& l : lambdas) {
+    for (int k = 0; k < 2; ++k) {
+      want += std::pow(std::log(l[k].item<double>() / (mean_trace / 2)), 2) / z.size(0);
+    }
+  }
+  EXPECT_NEAR(RelaxedDistortion(dec, z, DistortionEstimator::kLog).item<double>(), want,
+              1e-9 * want);
+}
+
 // The tangent + VJP estimator against plain autograd (J v by double backward,
 // J^T(Jv) by create_graph): same value and same parameter gradients.
 TEST(RelaxedDistortionTest, TangentVjpPassMatchesDoubleBackwardValueAndGradients) {
@@ -195,6 +223,38 @@ TEST(RelaxedDistortionTest, MixupCoefficientsCoverMinusEtaToOnePlusEta) {
   EXPECT_GT(hi, 1 + eta - 0.01);
 }
 
+// In two dimensions: each mixed row lies on the line through its own code and
+// one other code of the batch, with one coefficient for all coordinates, and
+// the coefficients differ between rows.
+TEST(RelaxedDistortionTest, MixupMixesWholeRowsWithOneCoefficientPerRow) {
+  torch::manual_seed(9);
+  const double eta = 0.2;
+  const torch::Tensor z = torch::randn({6, 2}, kDouble);
+  const torch::Tensor m = MixupLatents(z, eta);
+  std::vector<double> coefficients;
+  for (int64_t i = 0; i < 6; ++i) {
+    if ((m[i] - z[i]).abs().max().item<double>() < 1e-12) continue;  // paired with itself
+    bool found = false;
+    for (int64_t j = 0; j < 6 && !found; ++j) {
+      if (j == i) continue;
+      const torch::Tensor diff = z[i] - z[j];
+      const double d0 = ((m[i][0] - z[j][0]) / diff[0]).item<double>();
+      const double d1 = ((m[i][1] - z[j][1]) / diff[1]).item<double>();
+      if (std::abs(d0 - d1) < 1e-9) {
+        found = true;
+        EXPECT_GE(d0, -eta - 1e-12);
+        EXPECT_LE(d0, 1 + eta + 1e-12);
+        coefficients.push_back(d0);
+      }
+    }
+    EXPECT_TRUE(found) << "row " << i << " is not on a line through z_i and another code";
+  }
+  ASSERT_GE(coefficients.size(), 2u);
+  EXPECT_GT(*std::max_element(coefficients.begin(), coefficients.end()) -
+                *std::min_element(coefficients.begin(), coefficients.end()),
+            1e-6);
+}
+
 TEST(RelaxedDistortionTest, RegisteredEntryRejectsAnUnknownEstimator) {
   absl::StatusOr<MethodOptions> o = MethodOptions::Parse("estimator=magic");
   ASSERT_TRUE(o.ok());
@@ -202,6 +262,28 @@ TEST(RelaxedDistortionTest, RegisteredEntryRejectsAnUnknownEstimator) {
               StatusIs(absl::StatusCode::kInvalidArgument,
                        ::testing::AllOf(HasSubstr("relaxed_distortion"), HasSubstr("magic"))));
   EXPECT_TRUE(BuildMethod("irvae:10", *MethodOptions::Parse("estimator=log,eta=0.5")).ok());
+  EXPECT_THAT(BuildMethod("irvae", *MethodOptions::Parse("form=eq11")).status(),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("eq11")));
+  EXPECT_THAT(BuildMethod("irvae", *MethodOptions::Parse("form=eq10,estimator=log")).status(),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("estimator=log")));
+}
+
+// form=eq10 is eq. 10's F = m^2 R - m of the same estimate.
+TEST(RelaxedDistortionTest, Eq10FormIsMSquaredRatioMinusM) {
+  torch::manual_seed(10);
+  Sequential dec = SmoothDecoder(3, 5);
+  const torch::Tensor z = torch::randn({8, 3}, kDouble);
+  const double r = RelaxedDistortion(dec, z, DistortionEstimator::kExact).item<double>();
+  Method m = BuildMethod("ae+relaxed_distortion:1",
+                         *MethodOptions::Parse("form=eq10,estimator=exact,eta=-1"))
+                 .value();
+  Autoencoder ae;
+  ae.decoder = std::move(dec);
+  ae.latent_dim = 3;
+  ForwardPass pass;
+  pass.z = z;
+  EXPECT_NEAR(m.terms()[0].regularizer->Loss(ae, pass).item<double>(), 9 * r - 3,
+              kExactTol);
 }
 
 }  // namespace

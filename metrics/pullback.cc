@@ -46,13 +46,15 @@ absl::StatusOr<at::Tensor> PullbackMetricTensor(Layer& decoder,
   return TorchCallOr<at::Tensor>("pullback metrics", [&] {
     torch::NoGradGuard no_grad;
     const int64_t n = zz.size(0), m = zz.size(1);
-    at::Tensor out = torch::empty({n, m, m}, opts);
+    at::Tensor out = torch::empty({n, m, m}, opts.dtype(torch::kFloat64));
     const at::Tensor eye = torch::eye(m, opts);
     for (int64_t s = 0; s < n; s += batch) {
       const int64_t e = std::min(n, s + batch);
       Dual in{zz.slice(0, s, e), eye.unsqueeze(0).expand({e - s, m, m})};
       const Dual o = decoder.Forward(in);
-      const at::Tensor jt = o.tangent.reshape({e - s, m, -1});  // J^T
+      // J^T in double: the product keeps ill-conditioned metrics (condition
+      // numbers of 1e6 appear for VAEs at latent 16) positive definite.
+      const at::Tensor jt = o.tangent.reshape({e - s, m, -1}).to(torch::kFloat64);
       out.slice(0, s, e).copy_(torch::bmm(jt, jt.transpose(1, 2)));
     }
     return out;

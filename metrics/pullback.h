@@ -8,8 +8,9 @@
 // Model's DecoderMap(), a composition); a map that is not a Sequential is
 // switched to eval mode and back to train mode.
 //
-// Computation runs in the dtype and on the device of the decoder's
-// parameters; the metrics come back as double.
+// The tangent pass runs in the dtype and on the device of the decoder's
+// parameters; J^T J is formed in double (ill-conditioned metrics stay
+// positive definite) and the metrics come back as double.
 //
 // Errors (kInvalidArgument): z not [N, m] with m the decoder's input width,
 // NaN/Inf in z, batch < 1; kInternal for LibTorch failures (message kept).
@@ -28,7 +29,7 @@
 
 namespace isoae {
 
-// [N, m, m] tensor of pullback metrics (decoder dtype and device).
+// [N, m, m] double tensor of pullback metrics (on the decoder's device).
 absl::StatusOr<at::Tensor> PullbackMetricTensor(Layer& decoder,
                                                 const at::Tensor& z,
                                                 int64_t batch = 2048);

@@ -84,15 +84,15 @@ TEST(RetrievalTest, SingleAndDoubleAttributeModes) {
 // the test set's attributes: here the two sets carry different attributes
 // under the same name, so mixing them up changes every number.
 TEST(RetrievalTest, QueriesFromTrainingRelevanceFromTestSet) {
-  auto circle = [](int n) {
+  auto circle = [](int n, double offset) {
     Eigen::MatrixXd c(n, 2);
     for (int i = 0; i < n; ++i) {
-      const double t = 2 * M_PI * (i + 0.5) / n;
+      const double t = 2 * M_PI * (i + offset) / n;
       c.row(i) << std::cos(t), std::sin(t);
     }
     return c;
   };
-  const Eigen::MatrixXd train = circle(8), test = circle(12);
+  const Eigen::MatrixXd train = circle(8, 0.5), test = circle(12, 0.3);
   AttributeMatrix train_attr(8, 1), test_attr(12, 1);
   for (int i = 0; i < 8; ++i) train_attr(i, 0) = train(i, 0) > 0;  // right half
   for (int i = 0; i < 12; ++i) test_attr(i, 0) = test(i, 1) > 0;   // upper half
@@ -103,8 +103,8 @@ TEST(RetrievalTest, QueriesFromTrainingRelevanceFromTestSet) {
   ASSERT_EQ(r.queries.size(), 1u);
   EXPECT_EQ(r.queries[0].num_queries, 4);
   // The right-half queries sum to +x: test items by decreasing x are
-  // 15 deg (up), 345 (down), 45 (up), 315 (down), 75 (up), 285 (down), ...
-  // (ties broken by the lower index, i.e. the upper item first).
+  // 9 deg (up), 339 (down), 39 (up), 309 (down), 69 (up), 279 (down), ...
+  // (strictly ordered: no ties).
   EXPECT_THAT(r.queries[0].precision,
               ElementsAre(DoubleEq(1.0), DoubleEq(0.5), DoubleEq(0.5), DoubleEq(0.5)));
 }

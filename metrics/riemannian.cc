@@ -96,9 +96,14 @@ double DistanceSquaredUnchecked(const Eigen::MatrixXd& a,
     Eigen::Matrix2d linv;
     linv << 1 / l00, 0, -l10 / (l00 * l11), 1 / l11;
     const Eigen::Matrix2d c = linv * a.topLeftCorner<2, 2>() * linv.transpose();
-    const double m = 0.5 * ((c(0, 0) - 1) + (c(1, 1) - 1));
-    const double r = std::hypot(0.5 * (c(0, 0) - c(1, 1)), 0.5 * (c(0, 1) + c(1, 0)));
-    return std::pow(std::log1p(m + r), 2) + std::pow(std::log1p(m - r), 2);
+    // The smaller eigenvalue is det(C) / lambda_max, with det(C) - 1 formed
+    // from C - I, so neither a near-identity nor an ill-conditioned C cancels.
+    const double e00 = c(0, 0) - 1, e11 = c(1, 1) - 1, c01 = 0.5 * (c(0, 1) + c(1, 0));
+    const double m = 0.5 * (e00 + e11);
+    const double r = std::hypot(0.5 * (e00 - e11), c01);
+    const double log_max = std::log1p(m + r);
+    const double log_det = std::log1p(e00 * e11 + e00 + e11 - c01 * c01);
+    return std::pow(log_max, 2) + std::pow(log_det - log_max, 2);
   }
   Eigen::GeneralizedSelfAdjointEigenSolver<Eigen::MatrixXd> es(
       a, b, Eigen::EigenvaluesOnly | Eigen::Ax_lBx);

@@ -34,7 +34,7 @@ absl::StatusOr<TrainToolResult> RunTraining(const TrainToolConfig& c) {
 
   TrainConfig tc = c.train;
   tc.checkpoint_path = absl::StrCat(c.output_dir, "/checkpoint.pt");
-  tc.fingerprint = absl::StrCat(model->Fingerprint(), "; method ", method.Describe(),
+  tc.fingerprint = absl::StrCat(model->Fingerprint(), "; method ", method.Fingerprint(),
                                 "; dataset ", c.data.name);
   tc.log_prefix = absl::StrCat(c.data.name, "/", c.method.spec);
   tc.quiet = c.quiet;
