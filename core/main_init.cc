@@ -8,7 +8,10 @@
 #include <unistd.h>
 
 #include <cstdlib>
+#include <iostream>
 #include <thread>
+
+#include "core/table.h"
 
 namespace isoae {
 
@@ -49,6 +52,18 @@ void SetTorchThreads(int threads) {
   if (auto fn = reinterpret_cast<SetFn>(dlsym(RTLD_DEFAULT, "openblas_set_num_threads"))) {
     fn(threads);
   }
+}
+
+bool WriteFlagsFile(const std::string& output_dir) {
+  const absl::Status s =
+      WriteTextFile(output_dir + "/flags.txt", gflags::CommandlineFlagsIntoString());
+  if (!s.ok()) ReportError(s);
+  return s.ok();
+}
+
+int ReportError(const absl::Status& status) {
+  std::cerr << "error: " << status.message() << "\n";
+  return status.code() == absl::StatusCode::kInvalidArgument ? 2 : 1;
 }
 
 }  // namespace isoae

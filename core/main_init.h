@@ -14,6 +14,10 @@
 #ifndef ISOAE_CORE_MAIN_INIT_H_
 #define ISOAE_CORE_MAIN_INIT_H_
 
+#include <string>
+
+#include "absl/status/status.h"
+
 namespace isoae {
 
 void InitMain(const char* usage, int* argc, char*** argv);
@@ -21,6 +25,13 @@ void InitMain(const char* usage, int* argc, char*** argv);
 // activation buffers are reused instead of mapped and unmapped each step.
 void KeepLargeBuffersMapped();
 void SetTorchThreads(int threads);
+
+// For experiment binaries: writes the flags the binary runs with to
+// <output_dir>/flags.txt. On failure prints the error and returns false.
+bool WriteFlagsFile(const std::string& output_dir);
+// Prints "error: <message>" to stderr and returns the exit code: 2 for
+// kInvalidArgument (a bad flag or config value), 1 for everything else.
+int ReportError(const absl::Status& status);
 
 }  // namespace isoae
 

@@ -30,10 +30,7 @@ int main(int argc, char** argv) {
   absl::StatusOr<isoae::TrainFlags> train = isoae::TrainFlagsFromCommandLine();
   absl::StatusOr<isoae::DatasetRequest> data = isoae::DatasetRequestFromFlags();
   for (const absl::Status& s : {train.status(), data.status()}) {
-    if (!s.ok()) {
-      std::cerr << "error: " << s.message() << "\n";
-      return 2;
-    }
+    if (!s.ok()) return isoae::ReportError(s);
   }
   isoae::LatentDimConfig c;
   c.data = *data;
@@ -52,17 +49,9 @@ int main(int argc, char** argv) {
   c.device = train->device_name;
   c.max_test_items = FLAGS_max_test_items;
   c.output_dir = isoae::ResolveUserPath(FLAGS_output_dir);
-  if (absl::Status s = isoae::WriteTextFile(c.output_dir + "/flags.txt",
-                                            gflags::CommandlineFlagsIntoString());
-      !s.ok()) {
-    std::cerr << "error: " << s.message() << "\n";
-    return 1;
-  }
+  if (!isoae::WriteFlagsFile(c.output_dir)) return 1;
   absl::StatusOr<isoae::LatentDimResult> r = isoae::RunLatentDimExperiment(c);
-  if (!r.ok()) {
-    std::cerr << "error: " << r.status().message() << "\n";
-    return r.status().code() == absl::StatusCode::kInvalidArgument ? 2 : 1;
-  }
+  if (!r.ok()) return isoae::ReportError(r.status());
   std::cout << "\nCondition numbers of G = J^T J at the encoded test data (IRVAE Table 3)\n"
             << r->table_text
             << "\nPaper (MNIST): VAE 5.39+-4.72 / 85.55+-85.69 / 1.6e6+-1.8e6, IRVAE "

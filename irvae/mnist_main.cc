@@ -53,10 +53,7 @@ int main(int argc, char** argv) {
   absl::StatusOr<isoae::TrainFlags> train = isoae::TrainFlagsFromCommandLine();
   absl::StatusOr<isoae::DatasetRequest> data = isoae::DatasetRequestFromFlags();
   for (const absl::Status& s : {train.status(), data.status()}) {
-    if (!s.ok()) {
-      std::cerr << "error: " << s.message() << "\n";
-      return 2;
-    }
+    if (!s.ok()) return isoae::ReportError(s);
   }
   isoae::MnistTradeoffConfig c;
   if (!ParseAlphas("fmvae_alphas", FLAGS_fmvae_alphas, &c.fmvae_alphas) ||
@@ -72,17 +69,9 @@ int main(int argc, char** argv) {
   c.ellipses_per_class = FLAGS_ellipses_per_class;
   c.write_figures = FLAGS_figures;
   c.output_dir = isoae::ResolveUserPath(FLAGS_output_dir);
-  if (absl::Status s = isoae::WriteTextFile(c.output_dir + "/flags.txt",
-                                            gflags::CommandlineFlagsIntoString());
-      !s.ok()) {
-    std::cerr << "error: " << s.message() << "\n";
-    return 1;
-  }
+  if (!isoae::WriteFlagsFile(c.output_dir)) return 1;
   absl::StatusOr<isoae::MnistTradeoffResult> r = isoae::RunMnistTradeoff(c);
-  if (!r.ok()) {
-    std::cerr << "error: " << r.status().message() << "\n";
-    return r.status().code() == absl::StatusCode::kInvalidArgument ? 2 : 1;
-  }
+  if (!r.ok()) return isoae::ReportError(r.status());
   std::cout << "\nTest MSE vs VoR / MCN at mixup-augmented test codes (IRVAE Fig. 1; lower "
                "curves are better)\n"
             << r->table_text << "\nResults and figures in " << c.output_dir << "\n";

@@ -35,10 +35,7 @@ int main(int argc, char** argv) {
   absl::StatusOr<isoae::MethodRequest> method = isoae::MethodRequestFromFlags();
   absl::StatusOr<isoae::DatasetRequest> data = isoae::DatasetRequestFromFlags();
   for (const absl::Status& s : {train.status(), method.status(), data.status()}) {
-    if (!s.ok()) {
-      std::cerr << "error: " << s.message() << "\n";
-      return 2;
-    }
+    if (!s.ok()) return isoae::ReportError(s);
   }
   isoae::TrainToolConfig c;
   c.data = *data;
@@ -46,17 +43,9 @@ int main(int argc, char** argv) {
   c.train = train->train;
   c.device = train->device_name;
   c.output_dir = isoae::ResolveUserPath(FLAGS_output_dir);
-  if (absl::Status s = isoae::WriteTextFile(c.output_dir + "/flags.txt",
-                                            gflags::CommandlineFlagsIntoString());
-      !s.ok()) {
-    std::cerr << "error: " << s.message() << "\n";
-    return 1;
-  }
+  if (!isoae::WriteFlagsFile(c.output_dir)) return 1;
   absl::StatusOr<isoae::TrainToolResult> r = isoae::RunTraining(c);
-  if (!r.ok()) {
-    std::cerr << "error: " << r.status().message() << "\n";
-    return r.status().code() == absl::StatusCode::kInvalidArgument ? 2 : 1;
-  }
+  if (!r.ok()) return isoae::ReportError(r.status());
   std::cout << r->method << ": " << r->history.final_step << " steps in " << r->history.seconds
             << " s; checkpoint " << r->checkpoint << "\n";
   return 0;
