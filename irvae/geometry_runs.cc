@@ -70,6 +70,24 @@ absl::StatusOr<TrainedRun> TrainRun(const RunSpec& spec, const ExperimentData& d
   return TrainedRun{std::move(model), std::move(history), method.Describe()};
 }
 
+namespace {
+
+// A decoder that ignores a latent direction has a singular G there, and the
+// affine-invariant distance and condition number are undefined. A ridge of
+// kRidge * Tr G / m keeps such points measurable: their condition number
+// reads ~1/kRidge instead of aborting a long sweep at its last step.
+constexpr double kRidge = 1e-10;
+
+absl::StatusOr<MetricField> RidgedPullbackMetrics(Model& model, const at::Tensor& z) {
+  ISOAE_ASSIGN_OR_RETURN(MetricField g, PullbackMetrics(model.DecoderMap(), z));
+  for (Eigen::MatrixXd& m : g) {
+    m.diagonal().array() += kRidge * m.trace() / static_cast<double>(m.rows());
+  }
+  return g;
+}
+
+}  // namespace
+
 absl::StatusOr<GeometryScores> ScoreGeometry(Model& model, const at::Tensor& test, double eta,
                                              uint64_t seed) {
   std::vector<int64_t> shape = {test.size(0)};
@@ -87,13 +105,13 @@ absl::StatusOr<GeometryScores> ScoreGeometry(Model& model, const at::Tensor& tes
     at::manual_seed(seed);
     z_aug = eta >= 0 ? MixupLatents(s.codes, eta) : s.codes;
   }));
-  ISOAE_ASSIGN_OR_RETURN(const MetricField g, PullbackMetrics(model.DecoderMap(), s.codes));
+  ISOAE_ASSIGN_OR_RETURN(const MetricField g, RidgedPullbackMetrics(model, s.codes));
   ISOAE_ASSIGN_OR_RETURN(s.vor, VarianceOfRiemannianMetric(g));
   ISOAE_ASSIGN_OR_RETURN(const ConditionStats c, ConditionNumbers(g));
   s.mcn = c.mean;
   s.mcn_std = c.std;
   s.mcn_max = c.max;
-  ISOAE_ASSIGN_OR_RETURN(const MetricField ga, PullbackMetrics(model.DecoderMap(), z_aug));
+  ISOAE_ASSIGN_OR_RETURN(const MetricField ga, RidgedPullbackMetrics(model, z_aug));
   ISOAE_ASSIGN_OR_RETURN(s.vor_aug, VarianceOfRiemannianMetric(ga));
   ISOAE_ASSIGN_OR_RETURN(const ConditionStats ca, ConditionNumbers(ga));
   s.mcn_aug = ca.mean;

@@ -11,7 +11,10 @@
 // at z = the test codes (Table 3, E.8) and at z ~ P_Z, mixup-augmented test
 // codes with eta = 0.2 (section 5.1: "sampling a sufficiently large number of
 // points from P_Z"; a fixed seed, so every method is scored on the same
-// mixing coefficients; eta < 0 scores the codes themselves). G(z) = J^T J of the decoder mean (metrics/pullback.h).
+// mixing coefficients; eta < 0 scores the codes themselves). G(z) = J^T J
+// of the decoder mean (metrics/pullback.h), plus a ridge 1e-10 Tr G / m: a
+// decoder that ignores a latent direction has a singular G, which then reads
+// as a condition number of ~1e10 instead of stopping the sweep.
 //
 // Errors: the registry's, loaders', trainer's and metrics' codes.
 #ifndef ISOAE_IRVAE_GEOMETRY_RUNS_H_
