@@ -72,17 +72,11 @@ absl::StatusOr<TrainedRun> TrainRun(const RunSpec& spec, const ExperimentData& d
 
 namespace {
 
-// A decoder that ignores a latent direction has a singular G there, and the
-// affine-invariant distance and condition number are undefined. A ridge of
-// kRidge * Tr G / m keeps such points measurable: their condition number
-// reads ~1/kRidge instead of aborting a long sweep at its last step.
-constexpr double kRidge = 1e-10;
-
+// Singular metrics (a latent direction the decoder ignores) stay measurable
+// instead of aborting a long sweep at its last step (metrics/riemannian.h).
 absl::StatusOr<MetricField> RidgedPullbackMetrics(Model& model, const at::Tensor& z) {
   ISOAE_ASSIGN_OR_RETURN(MetricField g, PullbackMetrics(model.DecoderMap(), z));
-  for (Eigen::MatrixXd& m : g) {
-    m.diagonal().array() += kRidge * m.trace() / static_cast<double>(m.rows());
-  }
+  AddRelativeRidge(&g);
   return g;
 }
 

@@ -229,4 +229,10 @@ absl::StatusOr<double> FmvaeFlatness(const MetricField& g) {
   return sum / static_cast<double>(g.size());
 }
 
+void AddRelativeRidge(MetricField* g, double ridge) {
+  for (Eigen::MatrixXd& m : *g) {
+    m.diagonal().array() += ridge * m.trace() / static_cast<double>(m.rows());
+  }
+}
+
 }  // namespace isoae

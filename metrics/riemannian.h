@@ -90,6 +90,14 @@ absl::StatusOr<RelaxedDistortionStats> RelaxedDistortion(const MetricField& g);
 
 absl::StatusOr<double> FmvaeFlatness(const MetricField& g);
 
+// G -> G + ridge * (Tr G / m) I for every metric of the field. A decoder that
+// ignores a latent direction has a singular (PSD, not PD) G there, for which
+// the distance and the condition number are undefined; with a ridge such a
+// point reads as a condition number of about m / ridge. Well-conditioned
+// metrics change by a relative ridge. Evaluation code uses kDefaultRidge.
+inline constexpr double kDefaultRidge = 1e-10;
+void AddRelativeRidge(MetricField* g, double ridge = kDefaultRidge);
+
 // Symmetric matrix functions via the eigendecomposition (a must be SPD).
 Eigen::MatrixXd SpdLog(const Eigen::MatrixXd& a);
 Eigen::MatrixXd SymExp(const Eigen::MatrixXd& a);

@@ -177,6 +177,16 @@ TEST(RiemannianTest, TwoByTwoDistanceIsAccurateNearTheIdentity) {
   }
 }
 
+TEST(RiemannianTest, RidgeMakesSingularMetricsMeasurable) {
+  MetricField g = {Eigen::Vector2d(1, 0).asDiagonal(), Eigen::Vector2d(2, 2).asDiagonal()};
+  EXPECT_FALSE(ConditionNumbers(g).ok());  // the first metric is singular
+  AddRelativeRidge(&g, 1e-6);
+  ISOAE_ASSERT_OK_AND_ASSIGN(const ConditionStats c, ConditionNumbers(g));
+  // diag(1, 0) + 0.5e-6 I: condition (1 + 0.5e-6) / 0.5e-6; diag(2, 2): 1.
+  EXPECT_NEAR(c.per_point[0], (1 + 0.5e-6) / 0.5e-6, 1e-3);
+  EXPECT_NEAR(c.per_point[1], 1.0, 1e-12);
+}
+
 TEST(RiemannianTest, KarcherMeanOfCommutingMetricsIsTheGeometricMean) {
   MetricField g = {Eigen::Vector2d(1, 8).asDiagonal().toDenseMatrix(),
                    Eigen::Vector2d(4, 2).asDiagonal().toDenseMatrix(),

@@ -150,7 +150,10 @@ absl::StatusOr<EvaluationReport> RunEvaluation(const EvaluateConfig& c) {
   }));
   j["reconstruction"] = {{"mse_per_element", mse}, {"sum_squared_error_per_item", rec}};
 
-  ISOAE_ASSIGN_OR_RETURN(const MetricField g, PullbackMetrics(ae.DecoderMap(), z));
+  ISOAE_ASSIGN_OR_RETURN(MetricField g, PullbackMetrics(ae.DecoderMap(), z));
+  // Singular metrics (ignored latent directions) read as condition numbers
+  // of ~m / 1e-10 rather than stopping the evaluation.
+  AddRelativeRidge(&g);
   Json geo;
   ISOAE_ASSIGN_OR_RETURN(const double vor, VarianceOfRiemannianMetric(g));
   geo["vor"] = vor;

@@ -6,7 +6,10 @@
 //   geometry         at the encoded points z = g(x) (the mean half of a VAE
 //                    encoder's output): VoR (arithmetic mean; Karcher mean on
 //                    request), MCN with condition-number std and max, relaxed
-//                    distortion and its trace ratio, FMVAE flatness
+//                    distortion and its trace ratio, FMVAE flatness; G gets
+//                    a relative ridge 1e-10 Tr G / m (metrics/riemannian.h:
+//                    AddRelativeRidge), so a singular metric reads as a
+//                    condition number of ~m * 1e10 instead of an error
 //   edge_ratio       I-AE Table 2's measure, for 2-D latent spaces
 //   neighbourhood    trustworthiness, continuity, kNN recall (data vs codes)
 //   frechet          Frechet distance between Gaussians fitted to the items
