@@ -5,6 +5,7 @@
 #include <cmath>
 #include <vector>
 
+#include "core/testing/jacobian.h"
 #include "gtest/gtest.h"
 
 namespace isoae {
@@ -16,13 +17,7 @@ constexpr double kExactTol = 1e-10;
 // Monte-Carlo checks allow 5 standard errors (false failure < 1e-6).
 constexpr double kMcSigmas = 5.0;
 
-Sequential LinearDecoder(const torch::Tensor& a) {
-  Sequential dec;
-  dec.Add(MakeLinear(a.size(1), a.size(0), false, kDouble));
-  torch::NoGradGuard g;
-  dec.NamedParameters()[0].tensor.copy_(a);
-  return dec;
-}
+Sequential LinearDecoder(const torch::Tensor& a) { return ::isoae::testing::LinearMap(a); }
 
 // ||G - cI||_F^2 with c = Tr G / m, for a constant G.
 double Flatness(const torch::Tensor& g) {

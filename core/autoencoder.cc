@@ -63,18 +63,11 @@ absl::StatusOr<at::Tensor> Chunked(Model& model, const at::Tensor& in, int64_t b
 }  // namespace
 
 std::vector<at::Tensor> Autoencoder::Parameters() const {
-  std::vector<at::Tensor> p = encoder.Parameters();
-  for (auto& t : decoder.Parameters()) p.push_back(t);
-  return p;
+  return EncoderDecoderParameters(encoder, decoder);
 }
 
 std::vector<NamedTensor> Autoencoder::State() const {
-  std::vector<NamedTensor> out;
-  for (auto& t : encoder.NamedParameters()) out.push_back({"encoder/" + t.name, t.tensor});
-  for (auto& t : encoder.NamedBuffers()) out.push_back({"encoder/" + t.name, t.tensor});
-  for (auto& t : decoder.NamedParameters()) out.push_back({"decoder/" + t.name, t.tensor});
-  for (auto& t : decoder.NamedBuffers()) out.push_back({"decoder/" + t.name, t.tensor});
-  return out;
+  return EncoderDecoderState(encoder, decoder);
 }
 
 void Autoencoder::SetTraining(bool training) {

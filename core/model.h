@@ -35,6 +35,14 @@ enum class ModelKind { kAutoencoder, kVae };
 // "ae" or "vae".
 std::string ModelKindName(ModelKind kind);
 
+// Shared by models built from an encoder and a decoder network: their
+// parameters in order, and their state as "encoder/<i>.<name>" and
+// "decoder/<i>.<name>" (parameters, then buffers), the checkpoint layout.
+std::vector<at::Tensor> EncoderDecoderParameters(const Sequential& encoder,
+                                                 const Sequential& decoder);
+std::vector<NamedTensor> EncoderDecoderState(const Sequential& encoder,
+                                             const Sequential& decoder);
+
 class Model {
  public:
   virtual ~Model() = default;

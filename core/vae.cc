@@ -19,18 +19,13 @@ std::string Shape(const std::vector<int64_t>& s) {
 }  // namespace
 
 std::vector<at::Tensor> Vae::Parameters() const {
-  std::vector<at::Tensor> p = encoder.Parameters();
-  for (auto& t : decoder.Parameters()) p.push_back(t);
+  std::vector<at::Tensor> p = EncoderDecoderParameters(encoder, decoder);
   if (learn_sigma) p.push_back(log_sigma);
   return p;
 }
 
 std::vector<NamedTensor> Vae::State() const {
-  std::vector<NamedTensor> out;
-  for (auto& t : encoder.NamedParameters()) out.push_back({"encoder/" + t.name, t.tensor});
-  for (auto& t : encoder.NamedBuffers()) out.push_back({"encoder/" + t.name, t.tensor});
-  for (auto& t : decoder.NamedParameters()) out.push_back({"decoder/" + t.name, t.tensor});
-  for (auto& t : decoder.NamedBuffers()) out.push_back({"decoder/" + t.name, t.tensor});
+  std::vector<NamedTensor> out = EncoderDecoderState(encoder, decoder);
   out.push_back({"vae/log_sigma", log_sigma});
   return out;
 }

@@ -33,13 +33,7 @@ constexpr double kRouteRelTol = 1e-10;
 constexpr double kMcSigmas = 5.0;
 
 // f(z) = A z with A [D, m].
-Sequential LinearDecoder(const torch::Tensor& a) {
-  Sequential dec;
-  dec.Add(MakeLinear(a.size(1), a.size(0), false, kDouble));
-  torch::NoGradGuard g;
-  dec.NamedParameters()[0].tensor.copy_(a);
-  return dec;
-}
+Sequential LinearDecoder(const torch::Tensor& a) { return ::isoae::testing::LinearMap(a); }
 
 Sequential SmoothDecoder(int64_t m, int64_t d) {
   Sequential dec;

@@ -86,4 +86,12 @@ double RelativeError(const std::vector<at::Tensor>& a,
   return sum == 0 ? 0.0 : std::sqrt(diff) / std::sqrt(sum);
 }
 
+Sequential LinearMap(const at::Tensor& a) {
+  Sequential net;
+  net.Add(MakeLinear(a.size(1), a.size(0), /*bias=*/false, a.options()));
+  at::NoGradGuard no_grad;
+  net.NamedParameters()[0].tensor.copy_(a);
+  return net;
+}
+
 }  // namespace isoae::testing

@@ -10,7 +10,11 @@
 #include <functional>
 #include <vector>
 
+#include "core/tangent_layers.h"
+
 namespace isoae::testing {
+
+using ::isoae::Sequential;
 
 // Full Jacobian of fn at x by reverse-mode autograd, one row per output entry:
 // returns [numel(fn(x)), numel(x)].
@@ -35,6 +39,11 @@ at::Tensor ReferenceVjp(const std::function<at::Tensor(const at::Tensor&)>& fn,
 std::vector<at::Tensor> FiniteDifferenceGradients(
     const std::function<double()>& loss, const std::vector<at::Tensor>& params,
     double h);
+
+// The linear decoder f(z) = A z (A [D, m], no bias, A's dtype) as a
+// one-layer Sequential: G = A^T A everywhere, the closed-form case of the
+// decoder-geometry tests.
+Sequential LinearMap(const at::Tensor& a);
 
 // ||a - b|| / ||a + b|| over all tensors together (0 when both are zero).
 double RelativeError(const std::vector<at::Tensor>& a,
