@@ -3,6 +3,9 @@
 // and each alias. A resumed run must end bit-identical to an uninterrupted
 // one (the trainer reseeds every step, so a method that drew random numbers
 // outside LibTorch's generator, or kept hidden state, would fail here).
+// Methods that train a flattened model (IRVAE's flattening module) start from
+// an untrained VAE wrapped with a small Real NVP; with fm_beta > 0 so that
+// the base "flatten" alone has a gradient.
 #include <torch/torch.h>
 
 #include <filesystem>
@@ -13,6 +16,7 @@
 #include "core/model_builder.h"
 #include "core/networks.h"
 #include "core/trainer.h"
+#include "irvae/flattening.h"
 #include "gtest/gtest.h"
 
 namespace isoae {
@@ -33,10 +37,19 @@ std::vector<std::string> AllSpecs() {
 std::vector<torch::Tensor> TrainFor(const std::string& spec, int64_t epochs, bool resume,
                                     const std::string& checkpoint) {
   Method method = BuildMethod(spec).value();
+  const bool flat = method.Kind() == ModelKind::kFlattened;
+  if (flat) method = BuildMethod(spec, MethodOptions(std::map<std::string, std::string>{{"fm_beta", "0.1"}})).value();
   torch::manual_seed(3);
-  const int64_t out = method.Kind() == ModelKind::kVae ? 4 : 2;
+  const ModelKind kind = flat ? ModelKind::kVae : method.Kind();
+  const int64_t out = kind == ModelKind::kVae ? 4 : 2;
   std::unique_ptr<Model> model =
-      BuildModel(method.Kind(), SymmetricMlp(6, 2, 16, 2, out), kDouble).value();
+      BuildModel(kind, SymmetricMlp(6, 2, 16, 2, out), kDouble).value();
+  if (flat) {
+    RealNvpOptions o;
+    o.depth = 2;
+    o.hidden = 8;
+    model = FlattenModel(std::move(model), o).value();
+  }
   torch::manual_seed(4);
   const torch::Tensor data = torch::rand({40, 6}, kDouble);
   TrainConfig tc;
@@ -60,7 +73,8 @@ std::vector<torch::Tensor> TrainFor(const std::string& spec, int64_t epochs, boo
 TEST(MethodsTest, RegistryHoldsBothPapersMethods) {
   const std::vector<std::string> specs = AllSpecs();
   for (const char* name : {"ae", "vae", "dae", "wae", "iae", "irvae", "fmvae", "vae+iso",
-                           "ae+relaxed_distortion", "vae+fmvae_flatness", "ae+piso"}) {
+                           "ae+relaxed_distortion", "vae+fmvae_flatness", "ae+piso",
+                           "flatten", "fm"}) {
     EXPECT_NE(std::find(specs.begin(), specs.end(), name), specs.end()) << name;
   }
 }

@@ -320,6 +320,11 @@ absl::StatusOr<Method> BuildMethodReading(const std::string& spec, MethodOptions
       return absl::Status(r.status().code(),
                           absl::StrCat("regulariser ", p.name, ": ", r.status().message()));
     }
+    if ((*r)->NeedsEncoderJacobian() && base->Kind() == ModelKind::kFlattened) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "regulariser ", p.name, " differentiates the encoder, but base \"", parsed.base,
+          "\" trains only the invertible map of a frozen model"));
+    }
     terms.push_back({p.name, p.weight, std::move(*r)});
   }
   std::vector<std::string> kv;

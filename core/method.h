@@ -23,7 +23,8 @@
 //
 // Errors (kInvalidArgument, naming the piece): unknown base, regulariser or
 // alias (listing the registered ones), a weight that is not a finite number
-// >= 0, a malformed option value, an option no entry reads. Every registered
+// >= 0, a malformed option value, an option no entry reads, a regulariser of
+// the encoder's Jacobian on a base that trains a flattened model. Every registered
 // regulariser works with both model kinds (piso takes u^T dg for the mean
 // half of a VAE encoder). Method::Loss is LibTorch code (the trainer runs it
 // behind TorchCall).
@@ -94,6 +95,9 @@ class Regularizer {
   virtual ~Regularizer() = default;
   // Unweighted value, differentiable in the model's parameters.
   virtual at::Tensor Loss(Model& model, const ForwardPass& pass) = 0;
+  // Whether Loss differentiates the encoder (pass.encoder_inputs): such a
+  // regulariser cannot train a flattened model, whose encoder is frozen.
+  virtual bool NeedsEncoderJacobian() const { return false; }
 };
 
 // The deterministic pass shared by the autoencoder-type bases (ae, dae, wae):

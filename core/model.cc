@@ -23,7 +23,15 @@ std::vector<NamedTensor> EncoderDecoderState(const Sequential& encoder,
 }
 
 std::string ModelKindName(ModelKind kind) {
-  return kind == ModelKind::kVae ? "vae" : "ae";
+  switch (kind) {
+    case ModelKind::kAutoencoder:
+      return "ae";
+    case ModelKind::kVae:
+      return "vae";
+    case ModelKind::kFlattened:
+      return "flattened";
+  }
+  return "unknown";
 }
 
 }  // namespace isoae

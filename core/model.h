@@ -30,9 +30,11 @@
 
 namespace isoae {
 
-enum class ModelKind { kAutoencoder, kVae };
+// kFlattened: a trained model seen through an invertible map of its latent
+// space (core/flattened_model.h).
+enum class ModelKind { kAutoencoder, kVae, kFlattened };
 
-// "ae" or "vae".
+// "ae", "vae" or "flattened".
 std::string ModelKindName(ModelKind kind);
 
 // Shared by models built from an encoder and a decoder network: their

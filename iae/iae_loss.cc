@@ -150,6 +150,7 @@ class IsoRegularizer final : public Regularizer {
 class PisoRegularizer final : public Regularizer {
  public:
   explicit PisoRegularizer(int64_t samples) : samples_(samples) {}
+  bool NeedsEncoderJacobian() const override { return true; }
   at::Tensor Loss(Model& model, const ForwardPass& pass) override {
     const int64_t b = pass.codes.size(0);
     const int64_t m = samples_ > 0 ? std::min(samples_, b) : b;

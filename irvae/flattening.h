@@ -1,0 +1,42 @@
+// The flattening module (FM) of IRVAE (Lee, Yoon, Son & Park, ICLR 2022,
+// section 4.2, eq. 11): after training, an invertible map h of the latent
+// space (Real NVP, core/invertible.h) is fitted with the encoder and decoder
+// frozen, so that the decoder in the new coordinates, f o h^-1, is closer to
+// a scaled isometry:
+//
+//   min_h  F(f o h^-1; P_h) + beta E_z ||h(z)||^2,   z = g(x)
+//
+// with F the relaxed distortion (irvae/relaxed_distortion.h: same estimator,
+// same mixup with eta = 0.2, now on the codes h(g(x))). Reconstructions do
+// not change: f(h^-1(h(g(x)))) = f(g(x)).
+//
+// In the method registry:
+//   base "flatten"   runs x -> h(g(x)) on a FlattenedModel (the base's mean
+//                    code for a VAE, no graph through the frozen encoder)
+//                    and contributes beta E||h(z)||^2 (term "latent_sq";
+//                    option fm_beta, default 0 as IRVAE D.1-D.2)
+//   alias "fm"       flatten + relaxed_distortion:1
+// FlattenModel wraps a trained model and a fresh Real NVP (the identity at
+// start, core/invertible.h) into that FlattenedModel.
+//
+// Errors: kInvalidArgument for bad flow options or a flattened base (it is
+// flattened once); "flatten" run on another model kind CHECK-fails (the
+// trainer builds the model from Method::Kind, so this is a wiring bug).
+#ifndef ISOAE_IRVAE_FLATTENING_H_
+#define ISOAE_IRVAE_FLATTENING_H_
+
+#include <memory>
+
+#include "absl/status/statusor.h"
+#include "core/flattened_model.h"
+#include "core/invertible.h"
+#include "core/model.h"
+
+namespace isoae {
+
+absl::StatusOr<std::unique_ptr<FlattenedModel>> FlattenModel(std::unique_ptr<Model> base,
+                                                             const RealNvpOptions& flow);
+
+}  // namespace isoae
+
+#endif  // ISOAE_IRVAE_FLATTENING_H_
