@@ -5,7 +5,10 @@
 
 #include <utility>
 
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "core/method.h"
 #include "core/status_macros.h"
 
@@ -22,6 +25,47 @@ absl::StatusOr<std::unique_ptr<FlattenedModel>> FlattenModel(std::unique_ptr<Mod
   const c10::TensorOptions options = params.front().options().requires_grad(false);
   ISOAE_ASSIGN_OR_RETURN(Flow h, MakeRealNvp(base->LatentDim(), flow, options));
   return std::make_unique<FlattenedModel>(std::move(base), std::move(h));
+}
+
+absl::StatusOr<std::optional<FlattenedFingerprint>> ParseFlattenedFingerprint(
+    const std::string& fp) {
+  constexpr absl::string_view kPrefix = "flattened[";
+  if (!absl::StartsWith(fp, kPrefix)) return std::nullopt;
+  const size_t flow_at = fp.find("] Flow[");
+  const absl::string_view base = absl::string_view(fp).substr(kPrefix.size());
+  if (flow_at == std::string::npos) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("flattened model fingerprint without a flow: '", fp, "'"));
+  }
+  FlattenedFingerprint out;
+  out.base_kind = absl::StartsWith(base, "vae") ? ModelKind::kVae : ModelKind::kAutoencoder;
+  const absl::string_view flow = absl::string_view(fp).substr(flow_at);
+  // Each coupling describes its conditioner: "AffineCoupling(m=.., pass {..},
+  // Linear(m -> H), Act, [Linear(H -> H), Act,]* Linear(H -> 2m))".
+  const std::vector<absl::string_view> couplings =
+      absl::StrSplit(flow, "AffineCoupling(", absl::SkipEmpty());
+  out.flow.depth = static_cast<int64_t>(couplings.size()) - 1;
+  if (out.flow.depth < 1) {
+    return absl::InvalidArgumentError(absl::StrCat("no coupling layers in '", fp, "'"));
+  }
+  const absl::string_view first = couplings[1];
+  const size_t arrow = first.find(" -> ");
+  const size_t close = first.find(')', arrow);
+  if (arrow == absl::string_view::npos || close == absl::string_view::npos ||
+      !absl::SimpleAtoi(first.substr(arrow + 4, close - arrow - 4), &out.flow.hidden)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("cannot read the conditioner width from '", fp, "'"));
+  }
+  int64_t linears = 0;
+  for (size_t at = first.find("Linear("); at != absl::string_view::npos;
+       at = first.find("Linear(", at + 1)) {
+    ++linears;
+  }
+  out.flow.hidden_layers = linears - 1;
+  out.flow.activation = absl::StrContains(first, "Tanh")  ? "tanh"
+                        : absl::StrContains(first, "ELU") ? "elu"
+                                                          : "relu";
+  return out;
 }
 
 namespace {

@@ -26,6 +26,8 @@
 #define ISOAE_IRVAE_FLATTENING_H_
 
 #include <memory>
+#include <optional>
+#include <string>
 
 #include "absl/status/statusor.h"
 #include "core/flattened_model.h"
@@ -36,6 +38,18 @@ namespace isoae {
 
 absl::StatusOr<std::unique_ptr<FlattenedModel>> FlattenModel(std::unique_ptr<Model> base,
                                                              const RealNvpOptions& flow);
+
+// For loading a checkpoint: whether its model fingerprint is a flattened
+// model's ("flattened[<base>] Flow[...]"), the base's kind, and the Real NVP
+// options that rebuild the same flow. kInvalidArgument when a flattened
+// fingerprint cannot be read (the loader's exact fingerprint comparison then
+// catches anything this reads wrongly).
+struct FlattenedFingerprint {
+  ModelKind base_kind;
+  RealNvpOptions flow;
+};
+absl::StatusOr<std::optional<FlattenedFingerprint>> ParseFlattenedFingerprint(
+    const std::string& fingerprint);
 
 }  // namespace isoae
 

@@ -12,6 +12,7 @@
 #include "core/status_macros.h"
 #include "core/torch_boundary.h"
 #include "datasets/tensor_adapter.h"
+#include "irvae/flattening.h"
 #include "metrics/pullback.h"
 #include "metrics/riemannian.h"
 
@@ -42,14 +43,27 @@ absl::StatusOr<ExperimentData> LoadExperimentData(const DatasetRequest& request,
   return out;
 }
 
-absl::StatusOr<TrainedRun> TrainRun(const RunSpec& spec, const ExperimentData& data) {
+absl::StatusOr<TrainedRun> TrainRun(const RunSpec& spec, const ExperimentData& data,
+                                    std::unique_ptr<Model> base) {
   ISOAE_ASSIGN_OR_RETURN(MethodOptions options, MethodOptions::Parse(spec.method_options));
   ISOAE_ASSIGN_OR_RETURN(Method method, BuildMethod(spec.method, options));
+  const bool flattens = method.Kind() == ModelKind::kFlattened;
+  if (flattens != (base != nullptr)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "method ", method.Describe(),
+        flattens ? " flattens a trained model: train its base first"
+                 : " trains a new model: a base model makes no sense"));
+  }
   at::manual_seed(spec.train.seed);
-  ISOAE_ASSIGN_OR_RETURN(
-      std::unique_ptr<Model> model,
-      BuildNamedModel(method.Kind(), spec.arch, data.item_size, spec.latent_dim,
-                      at::TensorOptions().device(spec.device), spec.vae));
+  std::unique_ptr<Model> model;
+  if (flattens) {
+    ISOAE_ASSIGN_OR_RETURN(model, FlattenModel(std::move(base), spec.flow));
+  } else {
+    ISOAE_ASSIGN_OR_RETURN(model, BuildNamedModel(method.Kind(), spec.arch, data.item_size,
+                                                  spec.latent_dim,
+                                                  at::TensorOptions().device(spec.device),
+                                                  spec.vae));
+  }
   std::vector<int64_t> shape = {-1};
   shape.insert(shape.end(), model->DataShape().begin(), model->DataShape().end());
   TrainConfig tc = spec.train;

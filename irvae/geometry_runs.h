@@ -28,6 +28,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "core/invertible.h"
 #include "core/model.h"
 #include "core/trainer.h"
 #include "core/vae.h"
@@ -58,6 +59,7 @@ struct RunSpec {
   std::string checkpoint_dir;  // <dir>/<tag>.pt; empty: no checkpoints
   std::string tag;             // file name and log prefix
   c10::Device device = c10::Device(c10::kCPU);
+  RealNvpOptions flow;         // the invertible map of a flattening method
 };
 
 struct TrainedRun {
@@ -65,7 +67,11 @@ struct TrainedRun {
   TrainHistory history;
   std::string method;  // canonical spec
 };
-absl::StatusOr<TrainedRun> TrainRun(const RunSpec& spec, const ExperimentData& data);
+// A method of kind kFlattened (IRVAE's flattening module, "fm") trains an
+// invertible map on the trained `base` (moved in; the result's model wraps
+// it); every other method builds a fresh model and needs no base.
+absl::StatusOr<TrainedRun> TrainRun(const RunSpec& spec, const ExperimentData& data,
+                                    std::unique_ptr<Model> base = nullptr);
 
 struct GeometryScores {
   double mse = 0;

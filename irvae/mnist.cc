@@ -9,6 +9,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
 #include "core/device.h"
 #include "core/plot.h"
 #include "core/status_macros.h"
@@ -101,6 +102,23 @@ absl::StatusOr<MnistTradeoffResult> RunMnistTradeoff(const MnistTradeoffConfig& 
 
   MnistTradeoffResult result;
   Table table({"method", "alpha", "mse", "vor", "mcn", "vor_codes", "mcn_codes", "seconds"});
+  // Scores a trained run, adds its row and writes its history and figure.
+  auto record = [&](const std::string& method, double alpha, const std::string& tag,
+                    TrainedRun& run) -> absl::Status {
+    ISOAE_RETURN_IF_ERROR(WriteHistoryCsv(
+        absl::StrCat(c.output_dir, "/history_", tag, ".csv"), run.history));
+    ISOAE_ASSIGN_OR_RETURN(GeometryScores s, ScoreGeometry(*run.model, data.test));
+    TradeoffPoint p{method, alpha, s.mse, s.vor_aug, s.mcn_aug,
+                    s.vor,  s.mcn, run.history.seconds};
+    result.points.push_back(p);
+    table.AddRow({p.method, Cell(p.alpha, 4), Cell(p.mse, 5), Cell(p.vor, 5), Cell(p.mcn, 5),
+                  Cell(p.vor_codes, 5), Cell(p.mcn_codes, 5), Cell(p.seconds, 4)});
+    ISOAE_RETURN_IF_ERROR(table.WriteCsv(c.output_dir + "/tradeoff.csv"));
+    if (!c.write_figures) return absl::OkStatus();
+    return WriteLatentFigure(absl::StrCat(c.output_dir, "/latent_", tag, ".png"),
+                             absl::StrFormat("%s (MSE %.4f, MCN %.2f)", run.method, p.mse, p.mcn),
+                             *run.model, s.codes, data.test_labels, c.ellipses_per_class);
+  };
   for (const Job& job : jobs) {
     RunSpec spec;
     spec.method = job.method == "vae" ? "vae" : absl::StrCat(job.method, ":", job.alpha);
@@ -111,22 +129,18 @@ absl::StatusOr<MnistTradeoffResult> RunMnistTradeoff(const MnistTradeoffConfig& 
     spec.checkpoint_dir = c.output_dir + "/checkpoints";
     spec.tag = job.method == "vae" ? "vae" : absl::StrCat(job.method, "_", AlphaTag(job.alpha));
     ISOAE_ASSIGN_OR_RETURN(TrainedRun run, TrainRun(spec, data));
-    ISOAE_RETURN_IF_ERROR(WriteHistoryCsv(
-        absl::StrCat(c.output_dir, "/history_", spec.tag, ".csv"), run.history));
-    ISOAE_ASSIGN_OR_RETURN(GeometryScores s, ScoreGeometry(*run.model, data.test));
-    TradeoffPoint p{job.method, job.alpha, s.mse, s.vor_aug, s.mcn_aug,
-                    s.vor,      s.mcn,     run.history.seconds};
-    result.points.push_back(p);
-    table.AddRow({p.method, Cell(p.alpha, 4), Cell(p.mse, 5), Cell(p.vor, 5), Cell(p.mcn, 5),
-                  Cell(p.vor_codes, 5), Cell(p.mcn_codes, 5), Cell(p.seconds, 4)});
-    ISOAE_RETURN_IF_ERROR(table.WriteCsv(c.output_dir + "/tradeoff.csv"));
-    if (c.write_figures) {
-      ISOAE_RETURN_IF_ERROR(WriteLatentFigure(
-          absl::StrCat(c.output_dir, "/latent_", spec.tag, ".png"),
-          absl::StrFormat("%s (MSE %.4f, MCN %.2f)",
-                          run.method, p.mse, p.mcn),
-          *run.model, s.codes, data.test_labels, c.ellipses_per_class));
-    }
+    ISOAE_RETURN_IF_ERROR(record(job.method, job.alpha, spec.tag, run));
+    if (job.method != "irvae" || !c.flatten) continue;
+    RunSpec fm = spec;
+    fm.method = "fm";
+    fm.train = c.fm_train;
+    fm.train.seed = c.train.seed;
+    fm.flow = c.flow;
+    fm.method_options = absl::StrJoin(
+        std::vector<std::string>{c.method_options, c.fm_options}, ",");
+    fm.tag = spec.tag + "_fm";
+    ISOAE_ASSIGN_OR_RETURN(TrainedRun flat, TrainRun(fm, data, std::move(run.model)));
+    ISOAE_RETURN_IF_ERROR(record("irvae+fm", job.alpha, fm.tag, flat));
   }
   ISOAE_RETURN_IF_ERROR(table.WriteJson(c.output_dir + "/tradeoff.json"));
   if (c.write_figures) {
@@ -136,9 +150,12 @@ absl::StatusOr<MnistTradeoffResult> RunMnistTradeoff(const MnistTradeoffConfig& 
       lp.xlabel = vor ? "VoR (log10)" : "MCN (log10)";
       lp.ylabel = "test MSE per element";
       lp.log_x = true;
-      for (const std::string m : {"vae", "fmvae", "irvae"}) {
+      for (const std::string m : {"vae", "fmvae", "irvae", "irvae+fm"}) {
         LinePlot::Series series;
-        series.label = m == "vae" ? "VAE" : m == "fmvae" ? "FMVAE" : "IRVAE";
+        series.label = m == "vae"     ? "VAE"
+                       : m == "fmvae" ? "FMVAE"
+                       : m == "irvae" ? "IRVAE"
+                                      : "IRVAE + FM";
         for (const TradeoffPoint& p : result.points) {
           if (p.method != m) continue;
           series.x.push_back(std::max(vor ? p.vor : p.mcn, 1e-12));

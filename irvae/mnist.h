@@ -5,7 +5,10 @@
 // (irvae/geometry_runs.h): MSE per element against VoR and MCN of the
 // decoder's pullback metric at mixup-augmented test codes (eta = 0.2, as the
 // paper measures on P_Z). The paper's claim: IRVAE's curves lie below
-// FMVAE's (lower MSE at the same VoR / MCN).
+// FMVAE's (lower MSE at the same VoR / MCN). With `flatten`, every IRVAE run
+// is followed by the flattening module (irvae/flattening.h, Fig. 8:
+// "irvae+fm"), trained with `fm_train` on the frozen IRVAE: the same MSE,
+// lower VoR and MCN.
 //
 // Outputs in output_dir: tradeoff.csv / .json (method, alpha, mse, VoR and
 // MCN at P_Z and at the test codes, seconds), tradeoff_vor.png and
@@ -22,6 +25,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "core/invertible.h"
 #include "core/trainer.h"
 #include "datasets/registry.h"
 
@@ -34,6 +38,10 @@ struct MnistTradeoffConfig {
   std::vector<double> irvae_alphas = {1, 10, 100, 1000};
   std::string method_options;          // e.g. eta=0.2
   TrainConfig train;
+  bool flatten = true;                 // IRVAE + FM after each IRVAE run
+  TrainConfig fm_train;                // FM's schedule (seed: train.seed)
+  RealNvpOptions flow;                 // depth 8, width 512 (D.1)
+  std::string fm_options;              // FM's options, after method_options
   std::string device = "cpu";
   std::string output_dir = "out/irvae_mnist";
   int64_t max_test_items = 10000;
@@ -42,7 +50,7 @@ struct MnistTradeoffConfig {
 };
 
 struct TradeoffPoint {
-  std::string method;  // vae | fmvae | irvae
+  std::string method;  // vae | fmvae | irvae | irvae+fm
   double alpha = 0;
   double mse = 0, vor = 0, mcn = 0, vor_codes = 0, mcn_codes = 0, seconds = 0;
 };

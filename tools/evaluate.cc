@@ -9,6 +9,7 @@
 #include <fstream>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <cmath>
 
 #include "absl/strings/str_cat.h"
@@ -22,6 +23,7 @@
 #include "core/table.h"
 #include "core/torch_boundary.h"
 #include "datasets/tensor_adapter.h"
+#include "irvae/flattening.h"
 #include "metrics/edge_ratio.h"
 #include "metrics/frechet.h"
 #include "metrics/neighborhood.h"
@@ -80,15 +82,35 @@ absl::StatusOr<TensorFeatures> TorchScriptFeatures(const std::string& path,
   });
 }
 
-absl::StatusOr<ModelKind> KindOf(const std::string& model, const std::string& checkpoint) {
-  if (model == "ae") return ModelKind::kAutoencoder;
-  if (model == "vae") return ModelKind::kVae;
-  if (model != "auto") {
+// The model the checkpoint holds: --model ae / vae, or read from the
+// checkpoint's fingerprint (auto), including flattened models (a base model
+// seen through IRVAE's flattening module, rebuilt from the fingerprint).
+absl::StatusOr<std::unique_ptr<Model>> BuildCheckpointModel(const EvaluateConfig& c,
+                                                            const std::string& checkpoint,
+                                                            int64_t data_dim,
+                                                            const c10::Device& device) {
+  const auto options = torch::TensorOptions().device(device);
+  if (c.model == "ae" || c.model == "vae") {
+    return BuildNamedModel(c.model == "vae" ? ModelKind::kVae : ModelKind::kAutoencoder, c.arch,
+                           data_dim, c.latent_dim, options);
+  }
+  if (c.model != "auto") {
     return absl::InvalidArgumentError(
-        absl::StrCat("--model '", model, "' (expected auto, ae or vae)"));
+        absl::StrCat("--model '", c.model, "' (expected auto, ae or vae)"));
   }
   ISOAE_ASSIGN_OR_RETURN(const std::string fp, ReadCheckpointFingerprint(checkpoint));
-  return fp.rfind("vae", 0) == 0 ? ModelKind::kVae : ModelKind::kAutoencoder;
+  ISOAE_ASSIGN_OR_RETURN(const std::optional<FlattenedFingerprint> flat,
+                         ParseFlattenedFingerprint(fp));
+  if (!flat) {
+    return BuildNamedModel(fp.rfind("vae", 0) == 0 ? ModelKind::kVae : ModelKind::kAutoencoder,
+                           c.arch, data_dim, c.latent_dim, options);
+  }
+  ISOAE_ASSIGN_OR_RETURN(std::unique_ptr<Model> base,
+                         BuildNamedModel(flat->base_kind, c.arch, data_dim, c.latent_dim,
+                                         options));
+  ISOAE_ASSIGN_OR_RETURN(std::unique_ptr<FlattenedModel> model,
+                         FlattenModel(std::move(base), flat->flow));
+  return std::unique_ptr<Model>(std::move(model));
 }
 
 }  // namespace
@@ -113,10 +135,8 @@ absl::StatusOr<EvaluationReport> RunEvaluation(const EvaluateConfig& c) {
         split.name, " has ", split.size(), " items; need at least 10"));
   }
   const std::string checkpoint = ResolveUserPath(c.checkpoint);
-  ISOAE_ASSIGN_OR_RETURN(const ModelKind kind, KindOf(c.model, checkpoint));
   ISOAE_ASSIGN_OR_RETURN(std::unique_ptr<Model> model,
-                         BuildNamedModel(kind, c.arch, split.item_size(), c.latent_dim,
-                                         torch::TensorOptions().device(device)));
+                         BuildCheckpointModel(c, checkpoint, split.item_size(), device));
   Model& ae = *model;
   ISOAE_ASSIGN_OR_RETURN(const int64_t step,
                          LoadModelFromCheckpoint(checkpoint, ae.Fingerprint(), ae.State()));
@@ -137,7 +157,7 @@ absl::StatusOr<EvaluationReport> RunEvaluation(const EvaluateConfig& c) {
   j["checkpoint"] = c.checkpoint;
   j["checkpoint_step"] = step;
   j["arch"] = c.arch;
-  j["model"] = ModelKindName(kind);
+  j["model"] = ModelKindName(model->Kind());
   j["latent_dim"] = c.latent_dim;
   j["dataset"] = c.data.name;
   j["split"] = split.name;

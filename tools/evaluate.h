@@ -24,7 +24,9 @@
 //
 // The architecture comes from `arch` + `latent_dim`, the model kind (ae or
 // vae, whose encoder ends in 2 * latent_dim) from `model` or, by default,
-// from the checkpoint's fingerprint; the checkpoint must have been written
+// from the checkpoint's fingerprint, which also identifies a flattened model
+// (IRVAE's flattening module: codes h(g(x)), decoder f o h^-1, its Real NVP
+// rebuilt from the fingerprint); the checkpoint must have been written
 // for that model (its fingerprint starts with the model's, see
 // LoadModelFromCheckpoint). Every measure is taken at the codes
 // (Model::Codes: the mean for a VAE) and of the decoder mean.

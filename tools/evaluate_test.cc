@@ -9,10 +9,14 @@
 #include "absl/strings/str_format.h"
 #include "core/autoencoder.h"
 #include "core/checkpoint.h"
+#include "core/flattened_model.h"
+#include "core/invertible.h"
+#include "core/model_builder.h"
 #include "core/networks.h"
 #include "core/status_matchers.h"
 #include "datasets/image_io.h"
 #include "datasets/testing/fixtures.h"
+#include "irvae/flattening.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
@@ -81,6 +85,48 @@ TEST(EvaluateTest, WritesEveryMeasureForAnImageDataset) {
   EXPECT_THAT(r.summary, HasSubstr("VoR"));
   EXPECT_THAT(r.summary, HasSubstr("not FID"));
   EXPECT_THAT(r.summary, HasSubstr("trustworthiness (k=5)"));
+}
+
+// A flattened checkpoint (IRVAE's flattening module on a VAE) loads by its
+// fingerprint alone: same reconstructions as its base, other geometry.
+TEST(EvaluateTest, FlattenedModelsLoadFromTheirFingerprint) {
+  const std::string data = WriteIdxCopy(40, 35);
+  const std::string dir = testing::FreshDir("evaluate_flat");
+  torch::manual_seed(0);
+  std::unique_ptr<Model> vae =
+      BuildNamedModel(ModelKind::kVae, "irvae_fc", 784, 2, torch::TensorOptions()).value();
+  ISOAE_ASSERT_OK(SaveCheckpoint(dir + "/vae.pt", 5, vae->Fingerprint() + "; method vae",
+                                 vae->State()));
+  RealNvpOptions flow;
+  flow.depth = 3;
+  flow.hidden = 16;
+  flow.activation = "tanh";
+  std::unique_ptr<FlattenedModel> fm = FlattenModel(std::move(vae), flow).value();
+  {
+    torch::NoGradGuard no_grad;
+    for (auto& p : fm->Parameters()) p.normal_(0, 0.2);
+  }
+  ISOAE_ASSERT_OK(SaveCheckpoint(dir + "/fm.pt", 9, fm->Fingerprint() + "; method fm",
+                                 fm->State()));
+  ISOAE_ASSERT_OK_AND_ASSIGN(EvaluationReport base,
+                             RunEvaluation(IdxConfig(data, dir + "/vae.pt")));
+  ISOAE_ASSERT_OK_AND_ASSIGN(EvaluationReport flat,
+                             RunEvaluation(IdxConfig(data, dir + "/fm.pt")));
+  const nlohmann::json jb = nlohmann::json::parse(base.json);
+  const nlohmann::json jf = nlohmann::json::parse(flat.json);
+  EXPECT_EQ(jb["model"], "vae");
+  EXPECT_EQ(jf["model"], "flattened");
+  EXPECT_EQ(jf["checkpoint_step"], 9);
+  const double mse = jb["reconstruction"]["mse_per_element"].get<double>();
+  EXPECT_NEAR(jf["reconstruction"]["mse_per_element"].get<double>(), mse, 1e-5 * mse);
+  EXPECT_GT(std::abs(jf["geometry"]["mcn"].get<double>() - jb["geometry"]["mcn"].get<double>()),
+            1e-3);
+  // A checkpoint whose flow differs from what its fingerprint says is refused
+  // by the loader's exact comparison, not loaded wrongly.
+  ISOAE_ASSERT_OK(SaveCheckpoint(dir + "/bad.pt", 9,
+                                 "flattened[vae (sigma learned)] Flow[nothing]", fm->State()));
+  EXPECT_THAT(RunEvaluation(IdxConfig(data, dir + "/bad.pt")),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("no coupling layers")));
 }
 
 // A TorchScript feature extractor: the per-item mean and max as 2 features.

@@ -1,0 +1,39 @@
+// Command-line flags of the flattening module (IRVAE section 4.2, D.1-D.3),
+// shared by the experiments that flatten a trained model:
+//
+//   --fm            run IRVAE + FM after each IRVAE run
+//   --fm_epochs     FM epochs (D.1: 100)
+//   --fm_lr         FM learning rate (D.1: 1e-4; D.3 CelebA: 1e-5)
+//   --flow_depth    Real NVP coupling layers (8)
+//   --flow_hidden   conditioner width (512)
+//   --fm_options    key=value,... for FM's regulariser, after the
+//                   experiment's --method_options; default estimator=exact
+//                   (for m = 2 it costs what one Hutchinson probe costs and
+//                   flattens much further, docs/results.md)
+//
+// FM uses the experiment's batch size, seed and checkpoint interval.
+// Errors: kInvalidArgument naming the flag (--fm_epochs=-1, --fm_lr=0, ...).
+#ifndef ISOAE_IRVAE_FLATTENING_FLAGS_H_
+#define ISOAE_IRVAE_FLATTENING_FLAGS_H_
+
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "core/invertible.h"
+#include "core/trainer.h"
+
+namespace isoae {
+
+struct FlatteningFlags {
+  bool enabled = true;
+  TrainConfig train;
+  RealNvpOptions flow;
+  std::string options;
+};
+
+// `train`: the experiment's own schedule (batch size, seed, checkpoints).
+absl::StatusOr<FlatteningFlags> FlatteningFlagsFromCommandLine(const TrainConfig& train);
+
+}  // namespace isoae
+
+#endif  // ISOAE_IRVAE_FLATTENING_FLAGS_H_
