@@ -17,7 +17,7 @@ namespace isoae {
 namespace {
 
 struct LayerSpec {
-  std::string kind;           // LIN, FC, FC_B, CONV, CONV_B, CONVT, CONVT_B, PAD
+  std::string kind;  // LIN, FC, FC_B, CONV, CONV_A, CONV_B, CONVT, CONVT_A, CONVT_B, PAD
   std::vector<int64_t> args;  // n | c,k,s,p | p
 };
 
@@ -38,8 +38,8 @@ absl::StatusOr<LayerSpec> ParseSpec(const std::string& text, size_t index) {
     if (!absl::SimpleAtoi(a, &v)) return bad(absl::StrCat("\"", a, "\" is not an integer"));
     spec.args.push_back(v);
   }
-  const bool conv = spec.kind == "CONV" || spec.kind == "CONV_B" ||
-                    spec.kind == "CONVT" || spec.kind == "CONVT_B";
+  const bool conv = spec.kind == "CONV" || spec.kind == "CONV_A" || spec.kind == "CONV_B" ||
+                    spec.kind == "CONVT" || spec.kind == "CONVT_A" || spec.kind == "CONVT_B";
   const bool vec = spec.kind == "LIN" || spec.kind == "FC" || spec.kind == "FC_B";
   if (!conv && !vec && spec.kind != "PAD") return bad("unknown layer kind");
   if (conv && spec.args.size() != 4) return bad("needs 4 arguments c,k,s,p");
@@ -149,7 +149,8 @@ absl::StatusOr<BuiltNetwork> BuildNetwork(const NetworkConfig& config,
       }
       const int64_t c = Scaled(spec.args[0], m, last);
       const int64_t k = spec.args[1], s = spec.args[2], p = spec.args[3];
-      const bool transpose = spec.kind == "CONVT" || spec.kind == "CONVT_B";
+      const bool transpose =
+          spec.kind == "CONVT" || spec.kind == "CONVT_A" || spec.kind == "CONVT_B";
       int64_t h, w;
       if (transpose) {
         built.net.Add(MakeConvTranspose2d(shape[0], c, k, s, p, 0, true, options));
@@ -168,6 +169,8 @@ absl::StatusOr<BuiltNetwork> BuildNetwork(const NetworkConfig& config,
       }
       if (spec.kind == "CONV_B" || spec.kind == "CONVT_B") {
         built.net.Add(MakeBatchNorm(c, 2, options, config.batchnorm_tangent));
+      }
+      if (spec.kind != "CONV" && spec.kind != "CONVT") {
         if (auto a = MakeActivation(config.hidden_activation, config.softplus_beta)) {
           built.net.Add(std::move(a));
         }
@@ -270,6 +273,60 @@ AutoencoderConfig IrvaeFc(int64_t data_dim, int64_t latent_dim,
   return c;
 }
 
+AutoencoderConfig IrvaeCmuFc(int64_t data_dim, int64_t latent_dim, int64_t encoder_out) {
+  AutoencoderConfig c = SymmetricMlp(data_dim, latent_dim, 512, 2, encoder_out);
+  c.encoder.hidden_activation = c.decoder.hidden_activation = Activation::kReLU;
+  c.decoder.output_activation = Activation::kTanh;
+  return c;
+}
+
+AutoencoderConfig IrvaeCelebaCnn(int64_t latent_dim, int64_t encoder_out) {
+  AutoencoderConfig c;
+  c.encoder.input_shape = {3, 64, 64};
+  c.encoder.layers = {"CONV_A 128,5,2,0", "CONV_A 256,5,2,0", "CONV_A 512,5,2,0",
+                      "CONV_A 1024,5,2,0",
+                      absl::StrCat("CONV ", encoder_out > 0 ? encoder_out : latent_dim, ",1,1,0")};
+  c.decoder.input_shape = {latent_dim};
+  c.decoder.layers = {"CONVT_A 1024,8,1,0", "CONVT_A 512,4,2,1", "CONVT_A 256,4,2,1",
+                      "CONVT_A 128,4,2,1", "CONVT 3,1,1,0"};
+  c.encoder.hidden_activation = c.decoder.hidden_activation = Activation::kReLU;
+  c.decoder.output_activation = Activation::kTanh;
+  return c;
+}
+
+absl::StatusOr<AutoencoderConfig> IrvaeImageCnn(int64_t data_dim, int64_t latent_dim,
+                                                int64_t encoder_out) {
+  int64_t channels, size;
+  if (data_dim == 28 * 28) {
+    channels = 1, size = 28;
+  } else if (data_dim == 32 * 32) {
+    channels = 1, size = 32;
+  } else if (data_dim == 3 * 32 * 32) {
+    channels = 3, size = 32;
+  } else {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "irvae_cnn takes 28x28 or 32x32 images with 1 or 3 channels (784, 1024 or 3072 "
+        "values per item), got ",
+        data_dim));
+  }
+  AutoencoderConfig c;
+  c.encoder.input_shape = {channels, size, size};
+  if (size == 28) c.encoder.layers.push_back("PAD 2");
+  for (const char* l : {"CONV_A 32,4,2,0", "CONV_A 64,4,2,0", "CONV_A 128,4,2,0",
+                        "CONV_A 256,2,2,0"}) {
+    c.encoder.layers.push_back(l);
+  }
+  c.encoder.layers.push_back(
+      absl::StrCat("CONV ", encoder_out > 0 ? encoder_out : latent_dim, ",1,1,0"));
+  c.decoder.input_shape = {latent_dim};
+  c.decoder.layers = {size == 28 ? "CONVT_A 256,7,1,0" : "CONVT_A 256,8,1,0",
+                      "CONVT_A 128,4,2,1", "CONVT_A 64,4,2,1",
+                      absl::StrCat("CONVT ", channels, ",1,1,0")};
+  c.encoder.hidden_activation = c.decoder.hidden_activation = Activation::kReLU;
+  c.decoder.output_activation = Activation::kSigmoid;
+  return c;
+}
+
 absl::StatusOr<AutoencoderConfig> NamedArchitecture(const std::string& name,
                                                     int64_t data_dim,
                                                     int64_t latent_dim,
@@ -281,6 +338,12 @@ absl::StatusOr<AutoencoderConfig> NamedArchitecture(const std::string& name,
   AutoencoderConfig c;
   if (name == "irvae_fc") {
     c = IrvaeFc(data_dim, latent_dim);
+  } else if (name == "irvae_cmu_fc") {
+    c = IrvaeCmuFc(data_dim, latent_dim);
+  } else if (name == "irvae_celeba_cnn") {
+    c = IrvaeCelebaCnn(latent_dim);
+  } else if (name == "irvae_cnn") {
+    ISOAE_ASSIGN_OR_RETURN(c, IrvaeImageCnn(data_dim, latent_dim));
   } else if (name == "fc_nn") {
     c = FcNn(data_dim, latent_dim);
   } else if (name == "s_cnn") {
@@ -289,7 +352,7 @@ absl::StatusOr<AutoencoderConfig> NamedArchitecture(const std::string& name,
     c = LCnn(latent_dim);
   } else {
     return absl::InvalidArgumentError(absl::StrCat(
-        "architecture '", name, "' (known: irvae_fc, fc_nn, s_cnn, l_cnn)"));
+        "architecture '", name, "' (known: irvae_fc, irvae_cmu_fc, irvae_cnn, irvae_celeba_cnn, fc_nn, s_cnn, l_cnn)"));
   }
   if (encoder_out > 0 && encoder_out != latent_dim) {
     // The last encoder layer is "LIN n" or "CONV n,k,s,p": n is its output count.

