@@ -1,5 +1,6 @@
 #include "core/model_builder.h"
 
+#include <cmath>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -23,13 +24,19 @@ absl::StatusOr<std::unique_ptr<Model>> BuildModel(ModelKind kind,
 absl::StatusOr<std::unique_ptr<Model>> BuildNamedModel(ModelKind kind, const std::string& arch,
                                                        int64_t data_dim, int64_t latent_dim,
                                                        const c10::TensorOptions& options,
-                                                       const VaeOptions& vae_options) {
+                                                       const VaeOptions& vae_options,
+                                                       double width_multiplier) {
+  if (!(width_multiplier > 0) || !std::isfinite(width_multiplier)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("width multiplier must be > 0, got ", width_multiplier));
+  }
   const int64_t encoder_out = kind == ModelKind::kVae ? 2 * latent_dim : latent_dim;
   absl::StatusOr<AutoencoderConfig> config =
       NamedArchitecture(arch, data_dim, latent_dim, encoder_out);
   if (!config.ok()) {
     return absl::InvalidArgumentError(absl::StrCat("--arch: ", config.status().message()));
   }
+  config->encoder.width_multiplier = config->decoder.width_multiplier = width_multiplier;
   ISOAE_ASSIGN_OR_RETURN(std::unique_ptr<Model> model,
                          BuildModel(kind, *config, options, vae_options));
   int64_t in_size = 1;

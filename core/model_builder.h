@@ -27,11 +27,14 @@ absl::StatusOr<std::unique_ptr<Model>> BuildModel(ModelKind kind,
                                                   const c10::TensorOptions& options,
                                                   const VaeOptions& vae_options = {});
 
-// `config` from NamedArchitecture(arch, data_dim, latent_dim, d or 2d).
+// `config` from NamedArchitecture(arch, data_dim, latent_dim, d or 2d);
+// width_multiplier scales the hidden layers (NetworkConfig; e.g. to run the
+// CelebA nets small in a test).
 absl::StatusOr<std::unique_ptr<Model>> BuildNamedModel(ModelKind kind, const std::string& arch,
                                                        int64_t data_dim, int64_t latent_dim,
                                                        const c10::TensorOptions& options,
-                                                       const VaeOptions& vae_options = {});
+                                                       const VaeOptions& vae_options = {},
+                                                       double width_multiplier = 1.0);
 
 }  // namespace isoae
 

@@ -37,6 +37,9 @@ absl::StatusOr<ExperimentData> LoadExperimentData(const DatasetRequest& request,
     ISOAE_ASSIGN_OR_RETURN(test, Subset(test, idx, test.name));
   }
   out.test_labels = test.labels;
+  out.attribute_names = splits.train.attribute_names;
+  out.train_attributes = splits.train.attributes;
+  out.test_attributes = test.attributes;
   ISOAE_ASSIGN_OR_RETURN(out.train, TakeDatasetTensor(std::move(splits.train)));
   ISOAE_ASSIGN_OR_RETURN(at::Tensor t, TakeDatasetTensor(std::move(test)));
   out.test = BatchToFloat(t, device);
@@ -62,7 +65,7 @@ absl::StatusOr<TrainedRun> TrainRun(const RunSpec& spec, const ExperimentData& d
     ISOAE_ASSIGN_OR_RETURN(model, BuildNamedModel(method.Kind(), spec.arch, data.item_size,
                                                   spec.latent_dim,
                                                   at::TensorOptions().device(spec.device),
-                                                  spec.vae));
+                                                  spec.vae, spec.width_multiplier));
   }
   std::vector<int64_t> shape = {-1};
   shape.insert(shape.end(), model->DataShape().begin(), model->DataShape().end());

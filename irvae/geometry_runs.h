@@ -42,6 +42,9 @@ struct ExperimentData {
   at::Tensor train;
   at::Tensor test;
   std::vector<int32_t> test_labels;  // empty when unlabelled
+  // 0/1 attributes, item-major (CelebA); empty without attributes.
+  std::vector<uint8_t> train_attributes, test_attributes;
+  std::vector<std::string> attribute_names;
   int64_t item_size = 0;
   std::string name;
 };
@@ -60,6 +63,7 @@ struct RunSpec {
   std::string tag;             // file name and log prefix
   c10::Device device = c10::Device(c10::kCPU);
   RealNvpOptions flow;         // the invertible map of a flattening method
+  double width_multiplier = 1.0;  // of the architecture's hidden layers (tests)
 };
 
 struct TrainedRun {
