@@ -114,7 +114,7 @@ absl::StatusOr<MnistTradeoffResult> RunMnistTradeoff(const MnistTradeoffConfig& 
     table.AddRow({p.method, Cell(p.alpha, 4), Cell(p.mse, 5), Cell(p.vor, 5), Cell(p.mcn, 5),
                   Cell(p.vor_codes, 5), Cell(p.mcn_codes, 5), Cell(p.seconds, 4)});
     ISOAE_RETURN_IF_ERROR(table.WriteCsv(c.output_dir + "/tradeoff.csv"));
-    if (!c.write_figures) return absl::OkStatus();
+    if (!c.write_figures || c.latent_dim != 2) return absl::OkStatus();
     return WriteLatentFigure(absl::StrCat(c.output_dir, "/latent_", tag, ".png"),
                              absl::StrFormat("%s (MSE %.4f, MCN %.2f)", run.method, p.mse, p.mcn),
                              *run.model, s.codes, data.test_labels, c.ellipses_per_class);
@@ -123,8 +123,9 @@ absl::StatusOr<MnistTradeoffResult> RunMnistTradeoff(const MnistTradeoffConfig& 
     RunSpec spec;
     spec.method = job.method == "vae" ? "vae" : absl::StrCat(job.method, ":", job.alpha);
     spec.method_options = job.method == "vae" ? "" : c.method_options;
-    spec.latent_dim = 2;
+    spec.latent_dim = c.latent_dim;
     spec.arch = c.arch;
+    spec.width_multiplier = c.width_multiplier;
     spec.train = c.train;
     spec.device = device;
     spec.checkpoint_dir = c.output_dir + "/checkpoints";

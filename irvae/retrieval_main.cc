@@ -8,6 +8,7 @@
 // (--device=cuda with a CUDA LibTorch, docs/setup.md).
 #include <iostream>
 
+#include "core/device.h"
 #include "core/main_init.h"
 #include "core/train_flags.h"
 #include "datasets/dataset_flags.h"

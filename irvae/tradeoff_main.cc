@@ -7,6 +7,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "core/device.h"
 #include "core/main_init.h"
 #include "core/train_flags.h"
 #include "datasets/dataset_flags.h"
