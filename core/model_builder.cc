@@ -13,6 +13,11 @@ absl::StatusOr<std::unique_ptr<Model>> BuildModel(ModelKind kind,
                                                   const AutoencoderConfig& config,
                                                   const c10::TensorOptions& options,
                                                   const VaeOptions& vae_options) {
+  if (kind == ModelKind::kFlattened) {
+    return absl::InvalidArgumentError(
+        "a flattened model wraps a trained model: build it with FlattenModel "
+        "(irvae/flattening.h), or //tools:train --method=fm --base_checkpoint=...");
+  }
   if (kind == ModelKind::kVae) {
     ISOAE_ASSIGN_OR_RETURN(Vae vae, BuildVae(config, options, vae_options));
     return std::unique_ptr<Model>(std::make_unique<Vae>(std::move(vae)));

@@ -4,7 +4,7 @@
 // in 2d (mean and log std) with the same decoder.
 //
 // Errors: kInvalidArgument for an unknown architecture (listing the known
-// ones), latent_dim < 1, an architecture whose input size differs from
+// ones), kind kFlattened (it wraps a trained model), latent_dim < 1, an architecture whose input size differs from
 // data_dim values per item, or bad VAE options.
 #ifndef ISOAE_CORE_MODEL_BUILDER_H_
 #define ISOAE_CORE_MODEL_BUILDER_H_

@@ -23,13 +23,13 @@
 #include "core/table.h"
 #include "core/torch_boundary.h"
 #include "datasets/tensor_adapter.h"
-#include "irvae/flattening.h"
 #include "metrics/edge_ratio.h"
 #include "metrics/frechet.h"
 #include "metrics/neighborhood.h"
 #include "metrics/pullback.h"
 #include "metrics/retrieval.h"
 #include "metrics/riemannian.h"
+#include "tools/model_loader.h"
 
 namespace isoae {
 namespace {
@@ -82,37 +82,6 @@ absl::StatusOr<TensorFeatures> TorchScriptFeatures(const std::string& path,
   });
 }
 
-// The model the checkpoint holds: --model ae / vae, or read from the
-// checkpoint's fingerprint (auto), including flattened models (a base model
-// seen through IRVAE's flattening module, rebuilt from the fingerprint).
-absl::StatusOr<std::unique_ptr<Model>> BuildCheckpointModel(const EvaluateConfig& c,
-                                                            const std::string& checkpoint,
-                                                            int64_t data_dim,
-                                                            const c10::Device& device) {
-  const auto options = torch::TensorOptions().device(device);
-  if (c.model == "ae" || c.model == "vae") {
-    return BuildNamedModel(c.model == "vae" ? ModelKind::kVae : ModelKind::kAutoencoder, c.arch,
-                           data_dim, c.latent_dim, options);
-  }
-  if (c.model != "auto") {
-    return absl::InvalidArgumentError(
-        absl::StrCat("--model '", c.model, "' (expected auto, ae or vae)"));
-  }
-  ISOAE_ASSIGN_OR_RETURN(const std::string fp, ReadCheckpointFingerprint(checkpoint));
-  ISOAE_ASSIGN_OR_RETURN(const std::optional<FlattenedFingerprint> flat,
-                         ParseFlattenedFingerprint(fp));
-  if (!flat) {
-    return BuildNamedModel(fp.rfind("vae", 0) == 0 ? ModelKind::kVae : ModelKind::kAutoencoder,
-                           c.arch, data_dim, c.latent_dim, options);
-  }
-  ISOAE_ASSIGN_OR_RETURN(std::unique_ptr<Model> base,
-                         BuildNamedModel(flat->base_kind, c.arch, data_dim, c.latent_dim,
-                                         options));
-  ISOAE_ASSIGN_OR_RETURN(std::unique_ptr<FlattenedModel> model,
-                         FlattenModel(std::move(base), flat->flow));
-  return std::unique_ptr<Model>(std::move(model));
-}
-
 }  // namespace
 
 absl::StatusOr<EvaluationReport> RunEvaluation(const EvaluateConfig& c) {
@@ -135,12 +104,12 @@ absl::StatusOr<EvaluationReport> RunEvaluation(const EvaluateConfig& c) {
         split.name, " has ", split.size(), " items; need at least 10"));
   }
   const std::string checkpoint = ResolveUserPath(c.checkpoint);
-  ISOAE_ASSIGN_OR_RETURN(std::unique_ptr<Model> model,
-                         BuildCheckpointModel(c, checkpoint, split.item_size(), device));
+  ISOAE_ASSIGN_OR_RETURN(LoadedModel loaded,
+                         LoadCheckpointModel(checkpoint, c.model, c.arch, split.item_size(),
+                                             c.latent_dim, device));
+  std::unique_ptr<Model> model = std::move(loaded.model);
   Model& ae = *model;
-  ISOAE_ASSIGN_OR_RETURN(const int64_t step,
-                         LoadModelFromCheckpoint(checkpoint, ae.Fingerprint(), ae.State()));
-  ae.SetTraining(false);
+  const int64_t step = loaded.step;
 
   const auto t0 = std::chrono::steady_clock::now();
   const int64_t n = std::min<int64_t>(c.max_points, split.size());

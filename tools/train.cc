@@ -12,6 +12,8 @@
 #include "core/status_macros.h"
 #include "core/table.h"
 #include "datasets/tensor_adapter.h"
+#include "irvae/flattening.h"
+#include "tools/model_loader.h"
 
 namespace isoae {
 
@@ -21,11 +23,32 @@ absl::StatusOr<TrainToolResult> RunTraining(const TrainToolConfig& c) {
   ISOAE_ASSIGN_OR_RETURN(Method method, BuildMethodFromRequest(c.method));
   ISOAE_ASSIGN_OR_RETURN(DatasetSplits splits, LoadDatasetSplits(c.data));
   const int64_t data_dim = splits.train.item_size();
-  at::manual_seed(c.train.seed);
-  ISOAE_ASSIGN_OR_RETURN(
-      std::unique_ptr<Model> model,
-      BuildNamedModel(method.Kind(), c.method.arch, data_dim, c.method.latent_dim,
-                      at::TensorOptions().device(device), c.method.vae));
+  const bool flattens = method.Kind() == ModelKind::kFlattened;
+  if (flattens && c.base_checkpoint.empty()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--method=", c.method.spec,
+        " flattens a trained model: give its checkpoint with --base_checkpoint"));
+  }
+  if (!flattens && !c.base_checkpoint.empty()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--base_checkpoint is for flattening methods (fm); --method=", c.method.spec,
+        " trains a new model"));
+  }
+  std::unique_ptr<Model> model;
+  if (flattens) {
+    ISOAE_ASSIGN_OR_RETURN(LoadedModel base,
+                           LoadCheckpointModel(ResolveUserPath(c.base_checkpoint), "auto",
+                                               c.method.arch, data_dim, c.method.latent_dim,
+                                               device));
+    at::manual_seed(c.train.seed);
+    ISOAE_ASSIGN_OR_RETURN(model, FlattenModel(std::move(base.model), RealNvpOptions{}));
+  } else {
+    at::manual_seed(c.train.seed);
+    ISOAE_ASSIGN_OR_RETURN(model, BuildNamedModel(method.Kind(), c.method.arch, data_dim,
+                                                  c.method.latent_dim,
+                                                  at::TensorOptions().device(device),
+                                                  c.method.vae));
+  }
   const std::string dataset_name = splits.train.name;
   const int64_t items = splits.train.size();
   ISOAE_ASSIGN_OR_RETURN(at::Tensor data, TakeDatasetTensor(std::move(splits.train)));

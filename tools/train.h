@@ -8,8 +8,17 @@
 //   <output_dir>/summary.json    method, model, data, final terms, time
 //
 // Batches stay uint8 until used (value / 255, datasets/tensor_adapter.h).
+//
+// A method that flattens a trained model (IRVAE's flattening module, "fm")
+// starts from base_checkpoint (a checkpoint of this tool or an experiment,
+// with the same --arch and --latent_dim); it trains only the Real NVP
+// (depth 8, width 512, as IRVAE D.1-D.3) and writes a flattened model that
+// //tools:evaluate loads like any other.
+//
 // Errors: the loaders', the registry's and the trainer's codes;
-// kInvalidArgument for an architecture that does not fit the data.
+// kInvalidArgument for an architecture that does not fit the data, a
+// flattening method without base_checkpoint, or a base_checkpoint for a
+// method that trains a new model; the checkpoint loader's codes for the base.
 #ifndef ISOAE_TOOLS_TRAIN_H_
 #define ISOAE_TOOLS_TRAIN_H_
 
@@ -28,6 +37,7 @@ struct TrainToolConfig {
   TrainConfig train;  // checkpoint_path and fingerprint are set by RunTraining
   std::string device = "cpu";
   std::string output_dir = "out/train";
+  std::string base_checkpoint;  // flattening methods only
   bool quiet = false;
 };
 

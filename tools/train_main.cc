@@ -8,6 +8,10 @@
 // Methods: ae, vae, dae, wae, iae, irvae, fmvae, or any spec
 // base+regulariser[:weight]... (core/method.h; --method=help lists them).
 // An interrupted run continues with the same command plus --resume.
+// Flatten a trained model (IRVAE's flattening module) and evaluate it:
+//   bazel run //tools:train -- --dataset=fashion_mnist --method=fm
+//       --base_checkpoint=out/irvae_fmnist/checkpoint.pt --output_dir=out/fm
+//       --lr=1e-4 --method_options=estimator=exact
 // Exit codes: 0 ok, 1 failure, 2 bad flags.
 #include <iostream>
 
@@ -24,6 +28,8 @@
 
 DECLARE_string(method);
 DEFINE_string(output_dir, "out/train", "checkpoint.pt, history.csv, summary.json and flags.txt");
+DEFINE_string(base_checkpoint, "",
+              "for --method=fm: the trained model to flatten (same --arch, --latent_dim)");
 
 int main(int argc, char** argv) {
   isoae::InitMain("Trains a registered method on a dataset and checkpoints it", &argc, &argv);
@@ -43,6 +49,7 @@ int main(int argc, char** argv) {
   c.train = train->train;
   c.device = train->device_name;
   c.output_dir = isoae::ResolveUserPath(FLAGS_output_dir);
+  c.base_checkpoint = FLAGS_base_checkpoint;
   if (!isoae::WriteFlagsFile(c.output_dir)) return 1;
   absl::StatusOr<isoae::TrainToolResult> r = isoae::RunTraining(c);
   if (!r.ok()) return isoae::ReportError(r.status());
