@@ -29,7 +29,7 @@ DEFINE_int64(latent_dim, 16, "latent dimension");
 DEFINE_double(fmvae_alpha, 1, "FMVAE weight; < 0 skips FMVAE");
 DEFINE_double(irvae_alpha, 1000, "IRVAE weight; < 0 skips IRVAE (and FM)");
 DEFINE_string(method_options, "", "key=value,... for the regularisers");
-DEFINE_int64(max_test_items, 500, "test items scored per dataset");
+DEFINE_int64(max_test_items, 300, "test items scored per dataset");
 DEFINE_string(output_dir, "out/irvae_images", "tables, histories, checkpoints");
 
 int main(int argc, char** argv) {

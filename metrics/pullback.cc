@@ -2,6 +2,8 @@
 
 #include <torch/torch.h>
 
+#include <algorithm>
+
 #include "absl/strings/str_cat.h"
 #include "core/torch_boundary.h"
 
@@ -48,8 +50,10 @@ absl::StatusOr<at::Tensor> PullbackMetricTensor(Layer& decoder,
     const int64_t n = zz.size(0), m = zz.size(1);
     at::Tensor out = torch::empty({n, m, m}, opts.dtype(torch::kFloat64));
     const at::Tensor eye = torch::eye(m, opts);
-    for (int64_t s = 0; s < n; s += batch) {
-      const int64_t e = std::min(n, s + batch);
+    // Each point costs m + 1 decoder evaluations (value and m tangents).
+    const int64_t points = std::max<int64_t>(1, batch / (m + 1));
+    for (int64_t s = 0; s < n; s += points) {
+      const int64_t e = std::min(n, s + points);
       Dual in{zz.slice(0, s, e), eye.unsqueeze(0).expand({e - s, m, m})};
       const Dual o = decoder.Forward(in);
       // J^T in double: the product keeps ill-conditioned metrics (condition

@@ -8,6 +8,10 @@
 // Model's DecoderMap(), a composition); a map that is not a Sequential is
 // switched to eval mode and back to train mode.
 //
+// `batch` bounds the decoder evaluations of one chunk: a chunk holds
+// batch / (m + 1) points (at least one), so memory does not grow with m (a
+// conv decoder at m = 16 would otherwise push 2048 x 17 images at once).
+//
 // The tangent pass runs in the dtype and on the device of the decoder's
 // parameters; J^T J is formed in double (ill-conditioned metrics stay
 // positive definite) and the metrics come back as double.
