@@ -1,7 +1,9 @@
 #include "irvae/geometry_runs.h"
 
 #include <ATen/ATen.h>
+#include <glog/logging.h>
 
+#include <filesystem>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -72,6 +74,13 @@ absl::StatusOr<TrainedRun> TrainRun(const RunSpec& spec, const ExperimentData& d
   TrainConfig tc = spec.train;
   if (!spec.checkpoint_dir.empty()) {
     tc.checkpoint_path = absl::StrCat(spec.checkpoint_dir, "/", spec.tag, ".pt");
+  }
+  // A resumed sweep continues the run that was interrupted and starts the
+  // ones it had not reached.
+  if (tc.resume && !tc.checkpoint_path.empty() &&
+      !std::filesystem::exists(tc.checkpoint_path)) {
+    LOG(INFO) << spec.tag << ": no checkpoint at " << tc.checkpoint_path << ", starting it";
+    tc.resume = false;
   }
   tc.fingerprint = absl::StrCat(model->Fingerprint(), "; method ", method.Fingerprint(),
                                 "; dataset ", data.name);

@@ -71,6 +71,8 @@ struct TrainedRun {
   TrainHistory history;
   std::string method;  // canonical spec
 };
+// With train.resume, a run whose checkpoint exists continues from it and one
+// without starts from scratch (a resumed sweep), unlike Train alone.
 // A method of kind kFlattened (IRVAE's flattening module, "fm") trains an
 // invertible map on the trained `base` (moved in; the result's model wraps
 // it); every other method builds a fresh model and needs no base.

@@ -66,6 +66,24 @@ TEST(MnistTradeoffTest, RunsEveryMethodAndWritesTablesAndFigures) {
   EXPECT_EQ(lines, 5);  // header + 4 runs
 }
 
+// An interrupted sweep resumes: finished runs load their checkpoints (same
+// numbers), runs it had not reached start from scratch.
+TEST(MnistTradeoffTest, ResumedSweepContinuesAndStartsMissingRuns) {
+  MnistTradeoffConfig c = Fixture("irvae_mnist_resume");
+  c.fmvae_alphas.clear();
+  c.write_figures = false;
+  ISOAE_ASSERT_OK_AND_ASSIGN(MnistTradeoffResult first, RunMnistTradeoff(c));
+  c.fmvae_alphas = {0.1};
+  c.train.resume = true;
+  c.fm_train.resume = true;
+  ISOAE_ASSERT_OK_AND_ASSIGN(MnistTradeoffResult second, RunMnistTradeoff(c));
+  ASSERT_EQ(second.points.size(), first.points.size() + 1);
+  EXPECT_EQ(second.points[1].method, "fmvae");
+  EXPECT_EQ(second.points[0].mse, first.points[0].mse);  // vae, loaded
+  EXPECT_EQ(second.points[2].mse, first.points[1].mse);  // irvae, loaded
+  EXPECT_EQ(second.points[3].vor, first.points[2].vor);  // irvae+fm, loaded
+}
+
 TEST(MnistTradeoffTest, BadConfigsAreRejectedByName) {
   MnistTradeoffConfig c = Fixture("irvae_mnist_bad");
   c.irvae_alphas = {-1};
