@@ -61,8 +61,10 @@ TEST(JacobianPenaltiesTest, OneProbeIsUnbiased) {
   Sequential enc = LinearMap(b);
   std::vector<at::Tensor> inputs;
   enc.ForwardRecording(at::zeros({n, 6}, kDouble), &inputs);
-  const at::Tensor e = EncoderJacobianSqNorm(enc, inputs, 3, 3, /*exact=*/false);
-  const double fb = b.pow(2).sum().item<double>();
+  // The first 2 of 3 outputs as the code (a VAE's mean half): the probe
+  // covers only those rows.
+  const at::Tensor e = EncoderJacobianSqNorm(enc, inputs, 2, 3, /*exact=*/false);
+  const double fb = b.narrow(0, 0, 2).pow(2).sum().item<double>();
   const double se_b = e.std().item<double>() / std::sqrt(static_cast<double>(n));
   EXPECT_LT(std::abs(e.mean().item<double>() - fb), 5 * se_b);
 }
@@ -133,7 +135,6 @@ TEST(JacobianPenaltiesTest, WeightPenaltiesAreClosedForms) {
   }
   EXPECT_NEAR(terms["weight_decay"], 0.5 * all, 1e-12 * all);
   EXPECT_NEAR(terms["decoder_l2"], dec, 1e-12 * dec);
-  EXPECT_LT(dec, all);
 }
 
 TEST(JacobianPenaltiesTest, RegistryEntriesAndErrors) {

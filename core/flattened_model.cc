@@ -13,6 +13,9 @@ FlattenedModel::FlattenedModel(std::unique_ptr<Model> base, Flow flow)
   inverse_ = InverseOf(flow_);
   decoder_ = Compose(*inverse_, base_->DecoderMap());
   base_->SetTraining(false);
+  // Frozen: no gradient is computed for the base (with the D.3 conv decoder
+  // that is most of a step's backward pass).
+  for (at::Tensor& p : base_->Parameters()) p.requires_grad_(false);
 }
 
 FlattenedModel::~FlattenedModel() = default;

@@ -4,8 +4,9 @@
 // f(g(x)) up to float round-off; only the coordinates change.
 //
 // The base model is frozen: Parameters() lists only h's parameters (what the
-// trainer optimises), the base stays in eval mode, and BaseCodes() runs the
-// base encoder without a graph. State() holds both, as "base/<base state>"
+// trainer optimises), the base's parameters stop requiring gradients, the
+// base stays in eval mode, and BaseCodes() runs the base encoder without a
+// graph. State() holds both, as "base/<base state>"
 // and "flow/<i>.net.<j>.<name>", so a checkpoint restores the whole model.
 // EncoderNet() is the base encoder g (the flattened code is h o g);
 // regularisers that need the encoder's Jacobian refuse flattened models

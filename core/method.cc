@@ -207,6 +207,17 @@ absl::StatusOr<MethodOptions> MethodOptions::Parse(const std::string& text) {
   return MethodOptions(std::move(values));
 }
 
+absl::StatusOr<std::string> MethodOptions::Merge(const std::string& base,
+                                                 const std::string& override) {
+  ISOAE_ASSIGN_OR_RETURN(MethodOptions b, Parse(base));
+  ISOAE_ASSIGN_OR_RETURN(MethodOptions o, Parse(override));
+  std::map<std::string, std::string> merged = b.values();
+  for (const auto& [k, v] : o.values()) merged[k] = v;
+  std::vector<std::string> kv;
+  for (const auto& [k, v] : merged) kv.push_back(absl::StrCat(k, "=", v));
+  return absl::StrJoin(kv, ",");
+}
+
 absl::StatusOr<double> MethodOptions::GetDouble(const std::string& key, double default_value) {
   read_.insert(key);
   auto it = values_.find(key);

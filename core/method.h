@@ -74,6 +74,10 @@ class MethodOptions {
   // Keys given but never read.
   std::vector<std::string> Unread() const;
   const std::map<std::string, std::string>& values() const { return values_; }
+  // "k=v,..." of `base` with the keys of `override` replacing or added (both
+  // parsed as Parse does): how an experiment gives a second method (e.g. the
+  // flattening module) its own options on top of the shared ones.
+  static absl::StatusOr<std::string> Merge(const std::string& base, const std::string& override);
 
  private:
   std::map<std::string, std::string> values_;

@@ -120,3 +120,20 @@ TEST(MethodTest, BadOrUnusedOptionsAreRejected) {
 
 }  // namespace
 }  // namespace isoae
+
+namespace isoae {
+namespace {
+
+TEST(MethodOptionsMergeTest, OverrideKeysWinAndBadTextIsNamed) {
+  absl::StatusOr<std::string> m = MethodOptions::Merge("eta=0.2,estimator=hutchinson",
+                                                       "estimator=exact,fm_beta=1");
+  ASSERT_TRUE(m.ok()) << m.status();
+  EXPECT_EQ(*m, "estimator=exact,eta=0.2,fm_beta=1");
+  EXPECT_EQ(MethodOptions::Merge("", "").value(), "");
+  absl::StatusOr<std::string> bad = MethodOptions::Merge("eta=0.2", "oops");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.status().message().find("\"oops\""), std::string::npos);
+}
+
+}  // namespace
+}  // namespace isoae

@@ -62,6 +62,14 @@ absl::StatusOr<std::optional<FlattenedFingerprint>> ParseFlattenedFingerprint(
     ++linears;
   }
   out.flow.hidden_layers = linears - 1;
+  // A checkpoint is input: sizes it could not have been written with are
+  // refused before anything is allocated.
+  if (out.flow.depth > 1000 || out.flow.hidden < 1 || out.flow.hidden > (1 << 16) ||
+      out.flow.hidden_layers < 1 || out.flow.hidden_layers > 100) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "implausible flow in '", fp.substr(0, 200), "': depth ", out.flow.depth, ", width ",
+        out.flow.hidden, ", hidden layers ", out.flow.hidden_layers));
+  }
   out.flow.activation = absl::StrContains(first, "Tanh")  ? "tanh"
                         : absl::StrContains(first, "ELU") ? "elu"
                                                           : "relu";

@@ -6,8 +6,9 @@
 //   --fm_lr         FM learning rate (D.1: 1e-4; D.3 CelebA: 1e-5)
 //   --flow_depth    Real NVP coupling layers (8)
 //   --flow_hidden   conditioner width (512)
-//   --fm_options    key=value,... for FM's regulariser, after the
-//                   experiment's --method_options; default estimator=exact
+//   --fm_options    key=value,... for FM's regulariser, on top of the
+//                   experiment's --method_options (its keys win); default
+//                   estimator=exact
 //                   (for m = 2 it costs what one Hutchinson probe costs and
 //                   flattens much further, docs/results.md)
 //

@@ -3,6 +3,7 @@
 #include <ATen/ATen.h>
 
 #include <iostream>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -172,6 +173,35 @@ TEST(FlatteningTest, TrainsOnlyTheFlowAndKeepsReconstructions) {
   const at::Tensor rec = fm->DecoderMap().Forward(Dual{codes, at::Tensor()}).value;
   const at::Tensor ref = base->DecoderMap().Forward(Dual{g, at::Tensor()}).value;
   EXPECT_LT((rec - ref).abs().max().item<double>(), 1e-5);
+}
+
+// Eq. 11's second term: beta E||h(z)||^2 at the (un-mixed) codes, added to the
+// relaxed distortion with weight beta.
+TEST(FlatteningTest, BetaTermIsTheMeanSquaredCodeNorm) {
+  const auto o = at::TensorOptions().dtype(at::kDouble);
+  at::manual_seed(7);
+  std::unique_ptr<Model> ae =
+      BuildModel(ModelKind::kAutoencoder, SymmetricMlp(6, 2, 16, 2), o).value();
+  RealNvpOptions flow;
+  flow.depth = 2;
+  flow.hidden = 8;
+  std::unique_ptr<FlattenedModel> fm = FlattenModel(std::move(ae), flow).value();
+  {
+    at::NoGradGuard no_grad;
+    for (at::Tensor& p : fm->Parameters()) p.normal_(0, 0.3);
+  }
+  const at::Tensor x = at::rand({10, 6}, o);
+  Method m = BuildMethod("fm", MethodOptions(std::map<std::string, std::string>{
+                                   {"fm_beta", "3"}, {"estimator", "exact"}}))
+                 .value();
+  ForwardPass pass;
+  const LossTerms t = m.Loss(*fm, x, &pass);
+  at::NoGradGuard no_grad;
+  const double sq = fm->Codes(x).pow(2).sum(1).mean().item<double>();
+  std::map<std::string, double> v;
+  for (const auto& [name, value] : t.terms) v[name] = value.item<double>();
+  EXPECT_NEAR(v["latent_sq"], sq, 1e-12 * sq);
+  EXPECT_NEAR(t.total.item<double>(), 3 * sq + v["relaxed_distortion"], 1e-10);
 }
 
 TEST(FlatteningTest, RegistryRejectsEncoderRegularisersAndBadOptions) {

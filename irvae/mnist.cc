@@ -11,6 +11,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "core/device.h"
+#include "core/method.h"
 #include "core/plot.h"
 #include "core/status_macros.h"
 #include "core/table.h"
@@ -89,6 +90,14 @@ absl::StatusOr<MnistTradeoffResult> RunMnistTradeoff(const MnistTradeoffConfig& 
   }
   if (c.output_dir.empty()) return absl::InvalidArgumentError("--output_dir is empty");
   ISOAE_ASSIGN_OR_RETURN(const c10::Device device, ParseDevice(c.device));
+  // FM's options: the shared ones with fm_options on top, checked before any
+  // training so that a bad option does not surface after the first runs.
+  ISOAE_ASSIGN_OR_RETURN(const std::string fm_options,
+                         MethodOptions::Merge(c.method_options, c.fm_options));
+  if (c.flatten && !c.irvae_alphas.empty()) {
+    ISOAE_ASSIGN_OR_RETURN(MethodOptions o, MethodOptions::Parse(fm_options));
+    ISOAE_RETURN_IF_ERROR(BuildMethod("fm", o).status());
+  }
   ISOAE_ASSIGN_OR_RETURN(ExperimentData data,
                          LoadExperimentData(c.data, c.max_test_items, device));
   struct Job {
@@ -138,8 +147,7 @@ absl::StatusOr<MnistTradeoffResult> RunMnistTradeoff(const MnistTradeoffConfig& 
     fm.train = c.fm_train;
     fm.train.seed = c.train.seed;
     fm.flow = c.flow;
-    fm.method_options = absl::StrJoin(
-        std::vector<std::string>{c.method_options, c.fm_options}, ",");
+    fm.method_options = fm_options;
     fm.tag = spec.tag + "_fm";
     ISOAE_ASSIGN_OR_RETURN(TrainedRun flat, TrainRun(fm, data, std::move(run.model)));
     ISOAE_RETURN_IF_ERROR(record("irvae+fm", job.alpha, fm.tag, flat));

@@ -45,7 +45,7 @@ struct MnistTradeoffConfig {
   bool flatten = true;                 // IRVAE + FM after each IRVAE run
   TrainConfig fm_train;                // FM's schedule (seed: train.seed)
   RealNvpOptions flow;                 // depth 8, width 512 (D.1)
-  std::string fm_options;              // FM's options, after method_options
+  std::string fm_options;              // FM's options: override method_options
   std::string device = "cpu";
   std::string output_dir = "out/irvae_mnist";
   int64_t max_test_items = 10000;

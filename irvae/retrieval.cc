@@ -2,12 +2,14 @@
 
 #include <ATen/ATen.h>
 
+#include <cmath>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "core/autoencoder.h"
 #include "core/device.h"
+#include "core/method.h"
 #include "core/status_macros.h"
 #include "core/table.h"
 #include "core/torch_boundary.h"
@@ -50,7 +52,18 @@ AttributeMatrix Attributes(const std::vector<uint8_t>& values, int64_t n, int64_
 
 absl::StatusOr<RetrievalReport> RunRetrievalExperiment(const RetrievalConfig& c) {
   if (c.output_dir.empty()) return absl::InvalidArgumentError("--output_dir is empty");
+  for (const double a : {c.fmvae_alpha, c.irvae_alpha}) {
+    if (!std::isfinite(a)) {
+      return absl::InvalidArgumentError(absl::StrCat("alphas must be finite, got ", a));
+    }
+  }
   ISOAE_ASSIGN_OR_RETURN(const c10::Device device, ParseDevice(c.device));
+  ISOAE_ASSIGN_OR_RETURN(const std::string fm_options,
+                         MethodOptions::Merge(c.method_options, c.fm_options));
+  if (c.flatten && c.irvae_alpha >= 0) {
+    ISOAE_ASSIGN_OR_RETURN(MethodOptions o, MethodOptions::Parse(fm_options));
+    ISOAE_RETURN_IF_ERROR(BuildMethod("fm", o).status());
+  }
   ISOAE_ASSIGN_OR_RETURN(ExperimentData data,
                          LoadExperimentData(c.data, c.max_test_items, device));
   const int64_t a = static_cast<int64_t>(data.attribute_names.size());
@@ -145,8 +158,7 @@ absl::StatusOr<RetrievalReport> RunRetrievalExperiment(const RetrievalConfig& c)
     if (job.method != "irvae" || !c.flatten) continue;
     RunSpec fm = spec;
     fm.method = "fm";
-    fm.method_options =
-        absl::StrJoin(std::vector<std::string>{c.method_options, c.fm_options}, ",");
+    fm.method_options = fm_options;
     fm.train = c.fm_train;
     fm.train.seed = c.train.seed;
     fm.flow = c.flow;

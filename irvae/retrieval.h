@@ -13,8 +13,10 @@
 // The paper's choices (D.3): FMVAE alpha 1, IRVAE alpha 10, FM with beta =
 // 100 and Adam 1e-5; 100 epochs at Adam 1e-4, batch 100.
 //
-// Errors: kInvalidArgument for a dataset without attributes, a negative
-// alpha, an empty output_dir; the loaders', registry's and trainer's codes.
+// Errors: kInvalidArgument for a dataset without attributes, a non-finite
+// alpha (a negative one skips its method), an empty output_dir, bad FM
+// options (checked before any training); the loaders', registry's and
+// trainer's codes.
 #ifndef ISOAE_IRVAE_RETRIEVAL_H_
 #define ISOAE_IRVAE_RETRIEVAL_H_
 

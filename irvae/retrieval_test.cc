@@ -79,9 +79,12 @@ TEST(RetrievalExperimentTest, EveryMethodOfTableOneOnACelebaFormatCopy) {
   EXPECT_EQ(r.rows[3].method, "irvae+fm");
   for (const RetrievalRow& row : r.rows) {
     ASSERT_EQ(row.single.size(), 4u);  // K = 1, 5, 10, 20
-    for (double p : row.single) {
-      EXPECT_GE(p, 0.0);
-      EXPECT_LE(p, 1.0);
+    ASSERT_EQ(row.dual.size(), 4u);
+    for (const auto* ps : {&row.single, &row.dual}) {
+      for (double p : *ps) {
+        EXPECT_GE(p, 0.0);
+        EXPECT_LE(p, 1.0);
+      }
     }
     EXPECT_GT(row.mse, 0.0);
   }

@@ -17,6 +17,7 @@
 #include "datasets/image_io.h"
 #include "datasets/testing/fixtures.h"
 #include "irvae/flattening.h"
+#include "tools/model_loader.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
@@ -121,12 +122,31 @@ TEST(EvaluateTest, FlattenedModelsLoadFromTheirFingerprint) {
   EXPECT_NEAR(jf["reconstruction"]["mse_per_element"].get<double>(), mse, 1e-5 * mse);
   EXPECT_GT(std::abs(jf["geometry"]["mcn"].get<double>() - jb["geometry"]["mcn"].get<double>()),
             1e-3);
-  // A checkpoint whose flow differs from what its fingerprint says is refused
-  // by the loader's exact comparison, not loaded wrongly.
+  // The loaded model is the saved one: the same codes, not just the same
+  // shapes (every coupling has the same shapes, so a permuted load would pass
+  // the checks above).
+  ISOAE_ASSERT_OK_AND_ASSIGN(LoadedModel loaded,
+                             LoadCheckpointModel(dir + "/fm.pt", "auto", "irvae_fc", 784, 2,
+                                                 c10::Device(c10::kCPU)));
+  fm->SetTraining(false);
+  const torch::Tensor x = torch::rand({6, 784});
+  {
+    torch::NoGradGuard no_grad;
+    EXPECT_TRUE(torch::equal(loaded.model->Codes(x), fm->Codes(x)));
+  }
+  // Unreadable or implausible flattened fingerprints are refused before
+  // anything is built.
   ISOAE_ASSERT_OK(SaveCheckpoint(dir + "/bad.pt", 9,
                                  "flattened[vae (sigma learned)] Flow[nothing]", fm->State()));
   EXPECT_THAT(RunEvaluation(IdxConfig(data, dir + "/bad.pt")),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("no coupling layers")));
+  ISOAE_ASSERT_OK(SaveCheckpoint(
+      dir + "/huge.pt", 9,
+      "flattened[vae (sigma learned)] Flow[AffineCoupling(m=2, pass {0}, Linear(2 -> "
+      "999999999) -> ReLU -> Linear(999999999 -> 4))]",
+      fm->State()));
+  EXPECT_THAT(RunEvaluation(IdxConfig(data, dir + "/huge.pt")),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("implausible flow")));
 }
 
 // A TorchScript feature extractor: the per-item mean and max as 2 features.

@@ -5,15 +5,34 @@
 #include <optional>
 #include <utility>
 
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "core/checkpoint.h"
 #include "core/flattened_model.h"
 #include "core/model_builder.h"
+#include "core/vae.h"
 #include "core/status_macros.h"
 #include "irvae/flattening.h"
 
 namespace isoae {
 namespace {
+
+// A VAE's fingerprint starts "vae (sigma learned)" or "vae (sigma fixed
+// <value>)" (core/vae.cc); `text` may be a flattened model's base part.
+VaeOptions VaeOptionsOf(absl::string_view text) {
+  VaeOptions o;
+  constexpr absl::string_view kFixed = "vae (sigma fixed ";
+  if (absl::StartsWith(text, kFixed)) {
+    text.remove_prefix(kFixed.size());
+    double sigma;
+    if (absl::SimpleAtod(text.substr(0, text.find(')')), &sigma)) {
+      o.learn_sigma = false;
+      o.sigma = sigma;
+    }
+  }
+  return o;
+}
 
 absl::StatusOr<std::unique_ptr<Model>> BuildCheckpointModel(const std::string& checkpoint,
                                                             const std::string& kind,
@@ -33,10 +52,12 @@ absl::StatusOr<std::unique_ptr<Model>> BuildCheckpointModel(const std::string& c
                          ParseFlattenedFingerprint(fp));
   if (!flat) {
     return BuildNamedModel(fp.rfind("vae", 0) == 0 ? ModelKind::kVae : ModelKind::kAutoencoder,
-                           arch, data_dim, latent_dim, options);
+                           arch, data_dim, latent_dim, options, VaeOptionsOf(fp));
   }
-  ISOAE_ASSIGN_OR_RETURN(std::unique_ptr<Model> base,
-                         BuildNamedModel(flat->base_kind, arch, data_dim, latent_dim, options));
+  ISOAE_ASSIGN_OR_RETURN(
+      std::unique_ptr<Model> base,
+      BuildNamedModel(flat->base_kind, arch, data_dim, latent_dim, options,
+                      VaeOptionsOf(absl::string_view(fp).substr(sizeof("flattened[") - 1))));
   ISOAE_ASSIGN_OR_RETURN(std::unique_ptr<FlattenedModel> model,
                          FlattenModel(std::move(base), flat->flow));
   return std::unique_ptr<Model>(std::move(model));

@@ -67,6 +67,10 @@ TEST(TrainToolTest, TrainsFlattensAndEvaluates) {
   EXPECT_EQ(jf["model"], "flattened");
   const double mse = jb["reconstruction"]["mse_per_element"].get<double>();
   EXPECT_NEAR(jf["reconstruction"]["mse_per_element"].get<double>(), mse, 1e-5 * mse);
+  // Same reconstructions but other coordinates: the flow was trained (an
+  // untouched identity flow would also keep the MSE).
+  EXPECT_GT(std::abs(jf["geometry"]["vor"].get<double>() - jb["geometry"]["vor"].get<double>()),
+            1e-6);
   EXPECT_TRUE(std::filesystem::exists(fm.output_dir + "/summary.json"));
 }
 
