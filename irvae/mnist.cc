@@ -125,7 +125,10 @@ absl::StatusOr<MnistTradeoffResult> RunMnistTradeoff(const MnistTradeoffConfig& 
     ISOAE_RETURN_IF_ERROR(table.WriteCsv(c.output_dir + "/tradeoff.csv"));
     if (!c.write_figures || c.latent_dim != 2) return absl::OkStatus();
     return WriteLatentFigure(absl::StrCat(c.output_dir, "/latent_", tag, ".png"),
-                             absl::StrFormat("%s (MSE %.4f, MCN %.2f)", run.method, p.mse, p.mcn),
+                             method == "vae"
+                                 ? absl::StrFormat("VAE (MSE %.4f, MCN %.2f)", p.mse, p.mcn)
+                                 : absl::StrFormat("%s, alpha %g (MSE %.4f, MCN %.2f)", method,
+                                                   alpha, p.mse, p.mcn),
                              *run.model, s.codes, data.test_labels, c.ellipses_per_class);
   };
   for (const Job& job : jobs) {
