@@ -3,6 +3,8 @@
 #include <cmath>
 
 #include "absl/strings/str_cat.h"
+#include "core/status_macros.h"
+#include "datasets/dataset_flags.h"
 #include "gflags/gflags.h"
 
 DEFINE_bool(fm, true, "train the flattening module (Real NVP) on each trained IRVAE");
@@ -39,6 +41,14 @@ absl::StatusOr<FlatteningFlags> FlatteningFlagsFromCommandLine(const TrainConfig
   f.flow.depth = FLAGS_flow_depth;
   f.flow.hidden = FLAGS_flow_hidden;
   f.options = FLAGS_fm_options;
+  return f;
+}
+
+absl::StatusOr<ExperimentFlags> ExperimentFlagsFromCommandLine() {
+  ExperimentFlags f;
+  ISOAE_ASSIGN_OR_RETURN(f.train, TrainFlagsFromCommandLine());
+  ISOAE_ASSIGN_OR_RETURN(f.data, DatasetRequestFromFlags());
+  ISOAE_ASSIGN_OR_RETURN(f.fm, FlatteningFlagsFromCommandLine(f.train.train));
   return f;
 }
 

@@ -21,7 +21,9 @@
 
 #include "absl/status/statusor.h"
 #include "core/invertible.h"
+#include "core/train_flags.h"
 #include "core/trainer.h"
+#include "datasets/registry.h"
 
 namespace isoae {
 
@@ -34,6 +36,16 @@ struct FlatteningFlags {
 
 // `train`: the experiment's own schedule (batch size, seed, checkpoints).
 absl::StatusOr<FlatteningFlags> FlatteningFlagsFromCommandLine(const TrainConfig& train);
+
+// What every IRVAE experiment binary parses after InitMain: the train
+// (core/train_flags.h), dataset (datasets/dataset_flags.h) and flattening
+// flags, each validated.
+struct ExperimentFlags {
+  TrainFlags train;
+  DatasetRequest data;
+  FlatteningFlags fm;
+};
+absl::StatusOr<ExperimentFlags> ExperimentFlagsFromCommandLine();
 
 }  // namespace isoae
 

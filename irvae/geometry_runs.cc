@@ -96,6 +96,18 @@ absl::StatusOr<TrainedRun> TrainRun(const RunSpec& spec, const ExperimentData& d
   return TrainedRun{std::move(model), std::move(history), method.Describe()};
 }
 
+RunSpec FlatteningRunSpec(const RunSpec& trained, const TrainConfig& train,
+                          const RealNvpOptions& flow, const std::string& options) {
+  RunSpec fm = trained;
+  fm.method = "fm";
+  fm.method_options = options;
+  fm.train = train;
+  fm.train.seed = trained.train.seed;
+  fm.flow = flow;
+  fm.tag = trained.tag + "_fm";
+  return fm;
+}
+
 namespace {
 
 // Singular metrics (a latent direction the decoder ignores) stay measurable

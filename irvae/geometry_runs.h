@@ -79,6 +79,11 @@ struct TrainedRun {
 absl::StatusOr<TrainedRun> TrainRun(const RunSpec& spec, const ExperimentData& data,
                                     std::unique_ptr<Model> base = nullptr);
 
+// The flattening run ("fm") on the model `trained` trained: its schedule
+// `train` (seed: trained's), flow, options, tag "<trained tag>_fm".
+RunSpec FlatteningRunSpec(const RunSpec& trained, const TrainConfig& train,
+                          const RealNvpOptions& flow, const std::string& options);
+
 struct GeometryScores {
   double mse = 0;
   double vor = 0, mcn = 0, mcn_std = 0, mcn_max = 0;  // at the test codes

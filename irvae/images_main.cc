@@ -42,13 +42,11 @@ int main(int argc, char** argv) {
   // decoder takes ~0.6 s per batch of 100 on one core here.
   gflags::SetCommandLineOptionWithMode("train_count", "2000", gflags::SET_FLAGS_DEFAULT);
   isoae::InitMain("IRVAE E.2: VAE / FMVAE / IRVAE / IRVAE + FM on image data", &argc, &argv);
-  absl::StatusOr<isoae::TrainFlags> train = isoae::TrainFlagsFromCommandLine();
-  absl::StatusOr<isoae::DatasetRequest> data = isoae::DatasetRequestFromFlags();
-  for (const absl::Status& s : {train.status(), data.status()}) {
-    if (!s.ok()) return isoae::ReportError(s);
-  }
-  absl::StatusOr<isoae::FlatteningFlags> fm = isoae::FlatteningFlagsFromCommandLine(train->train);
-  if (!fm.ok()) return isoae::ReportError(fm.status());
+  absl::StatusOr<isoae::ExperimentFlags> flags = isoae::ExperimentFlagsFromCommandLine();
+  if (!flags.ok()) return isoae::ReportError(flags.status());
+  const isoae::TrainFlags* train = &flags->train;
+  const isoae::DatasetRequest* data = &flags->data;
+  const isoae::FlatteningFlags* fm = &flags->fm;
   const std::string out = isoae::ResolveUserPath(FLAGS_output_dir);
   if (!isoae::WriteFlagsFile(out)) return 1;
   isoae::Table all({"dataset", "method", "alpha", "mse", "vor", "mcn", "seconds"});

@@ -145,13 +145,7 @@ absl::StatusOr<MnistTradeoffResult> RunMnistTradeoff(const MnistTradeoffConfig& 
     ISOAE_ASSIGN_OR_RETURN(TrainedRun run, TrainRun(spec, data));
     ISOAE_RETURN_IF_ERROR(record(job.method, job.alpha, spec.tag, run));
     if (job.method != "irvae" || !c.flatten) continue;
-    RunSpec fm = spec;
-    fm.method = "fm";
-    fm.train = c.fm_train;
-    fm.train.seed = c.train.seed;
-    fm.flow = c.flow;
-    fm.method_options = fm_options;
-    fm.tag = spec.tag + "_fm";
+    const RunSpec fm = FlatteningRunSpec(spec, c.fm_train, c.flow, fm_options);
     ISOAE_ASSIGN_OR_RETURN(TrainedRun flat, TrainRun(fm, data, std::move(run.model)));
     ISOAE_RETURN_IF_ERROR(record("irvae+fm", job.alpha, fm.tag, flat));
   }

@@ -33,13 +33,11 @@ int main(int argc, char** argv) {
   gflags::SetCommandLineOptionWithMode("fm_options", "fm_beta=100", gflags::SET_FLAGS_DEFAULT);
   gflags::SetCommandLineOptionWithMode("fm_lr", "1e-5", gflags::SET_FLAGS_DEFAULT);
   isoae::InitMain("IRVAE Tables 1/4: CelebA attribute retrieval (P@K)", &argc, &argv);
-  absl::StatusOr<isoae::TrainFlags> train = isoae::TrainFlagsFromCommandLine();
-  absl::StatusOr<isoae::DatasetRequest> data = isoae::DatasetRequestFromFlags();
-  for (const absl::Status& s : {train.status(), data.status()}) {
-    if (!s.ok()) return isoae::ReportError(s);
-  }
-  absl::StatusOr<isoae::FlatteningFlags> fm = isoae::FlatteningFlagsFromCommandLine(train->train);
-  if (!fm.ok()) return isoae::ReportError(fm.status());
+  absl::StatusOr<isoae::ExperimentFlags> flags = isoae::ExperimentFlagsFromCommandLine();
+  if (!flags.ok()) return isoae::ReportError(flags.status());
+  const isoae::TrainFlags* train = &flags->train;
+  const isoae::DatasetRequest* data = &flags->data;
+  const isoae::FlatteningFlags* fm = &flags->fm;
   isoae::RetrievalConfig c;
   c.data = *data;
   c.latent_dim = FLAGS_latent_dim;

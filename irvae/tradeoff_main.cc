@@ -55,15 +55,14 @@ int RunTradeoffMain(const TradeoffMainDefaults& d, int argc, char** argv) {
   SetDefault("output_dir", d.output_dir);
   SetDefault("max_test_items", absl::StrCat(d.max_test_items));
   InitMain(d.usage.c_str(), &argc, &argv);
-  absl::StatusOr<TrainFlags> train = TrainFlagsFromCommandLine();
-  absl::StatusOr<DatasetRequest> data = DatasetRequestFromFlags();
-  for (const absl::Status& s : {train.status(), data.status()}) {
-    if (!s.ok()) return ReportError(s);
-  }
-  absl::StatusOr<FlatteningFlags> fm = FlatteningFlagsFromCommandLine(train->train);
+  absl::StatusOr<ExperimentFlags> flags = ExperimentFlagsFromCommandLine();
+  if (!flags.ok()) return ReportError(flags.status());
+  const TrainFlags* train = &flags->train;
+  const DatasetRequest* data = &flags->data;
+  const FlatteningFlags* fm = &flags->fm;
   absl::StatusOr<std::vector<double>> fmvae = ParseAlphas("fmvae_alphas", FLAGS_fmvae_alphas);
   absl::StatusOr<std::vector<double>> irvae = ParseAlphas("irvae_alphas", FLAGS_irvae_alphas);
-  for (const absl::Status& s : {fm.status(), fmvae.status(), irvae.status()}) {
+  for (const absl::Status& s : {fmvae.status(), irvae.status()}) {
     if (!s.ok()) return ReportError(s);
   }
   MnistTradeoffConfig c;
