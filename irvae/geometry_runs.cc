@@ -112,8 +112,16 @@ namespace {
 
 // Singular metrics (a latent direction the decoder ignores) stay measurable
 // instead of aborting a long sweep at its last step (metrics/riemannian.h).
-absl::StatusOr<MetricField> RidgedPullbackMetrics(Model& model, const at::Tensor& z) {
+// Zero metrics (a locally constant decoder) are dropped and counted in
+// *dropped; all of them zero is an error.
+absl::StatusOr<MetricField> RidgedPullbackMetrics(Model& model, const at::Tensor& z,
+                                                  int64_t* dropped) {
   ISOAE_ASSIGN_OR_RETURN(MetricField g, PullbackMetrics(model.DecoderMap(), z));
+  *dropped += DropZeroMetrics(&g);
+  if (g.empty()) {
+    return absl::FailedPreconditionError(
+        "the decoder's Jacobian is zero at every scored point (a constant decoder)");
+  }
   AddRelativeRidge(&g);
   return g;
 }
@@ -137,13 +145,18 @@ absl::StatusOr<GeometryScores> ScoreGeometry(Model& model, const at::Tensor& tes
     at::manual_seed(seed);
     z_aug = eta >= 0 ? MixupLatents(s.codes, eta) : s.codes;
   }));
-  ISOAE_ASSIGN_OR_RETURN(const MetricField g, RidgedPullbackMetrics(model, s.codes));
+  ISOAE_ASSIGN_OR_RETURN(const MetricField g, RidgedPullbackMetrics(model, s.codes, &s.zero_metrics));
   ISOAE_ASSIGN_OR_RETURN(s.vor, VarianceOfRiemannianMetric(g));
   ISOAE_ASSIGN_OR_RETURN(const ConditionStats c, ConditionNumbers(g));
   s.mcn = c.mean;
   s.mcn_std = c.std;
   s.mcn_max = c.max;
-  ISOAE_ASSIGN_OR_RETURN(const MetricField ga, RidgedPullbackMetrics(model, z_aug));
+  ISOAE_ASSIGN_OR_RETURN(const MetricField ga,
+                         RidgedPullbackMetrics(model, z_aug, &s.zero_metrics));
+  if (s.zero_metrics > 0) {
+    LOG(WARNING) << s.zero_metrics << " scored points have G = 0 (the decoder is locally "
+                 << "constant there); VoR and MCN are over the other points";
+  }
   ISOAE_ASSIGN_OR_RETURN(s.vor_aug, VarianceOfRiemannianMetric(ga));
   ISOAE_ASSIGN_OR_RETURN(const ConditionStats ca, ConditionNumbers(ga));
   s.mcn_aug = ca.mean;

@@ -14,7 +14,9 @@
 // mixing coefficients; eta < 0 scores the codes themselves). G(z) = J^T J
 // of the decoder mean (metrics/pullback.h), plus a ridge 1e-10 Tr G / m: a
 // decoder that ignores a latent direction has a singular G, which then reads
-// as a condition number of ~1e10 instead of stopping the sweep.
+// as a condition number of ~1e10 instead of stopping the sweep; where G = 0
+// (the decoder locally constant, e.g. every ReLU of a layer off at an
+// extrapolated mixup point) the point is left out and counted.
 //
 // Errors: the registry's, loaders', trainer's and metrics' codes.
 #ifndef ISOAE_IRVAE_GEOMETRY_RUNS_H_
@@ -89,6 +91,9 @@ struct GeometryScores {
   double vor = 0, mcn = 0, mcn_std = 0, mcn_max = 0;  // at the test codes
   double vor_aug = 0, mcn_aug = 0, mcn_aug_std = 0;   // at mixup-augmented codes
   at::Tensor codes;                                    // [n, d] test codes
+  // Points (codes and augmented) left out because G = 0 there: a locally
+  // constant decoder has no condition number (metrics/riemannian.h).
+  int64_t zero_metrics = 0;
 };
 absl::StatusOr<GeometryScores> ScoreGeometry(Model& model, const at::Tensor& test,
                                              double eta = 0.2, uint64_t seed = 12345);

@@ -18,6 +18,7 @@
 #include "irvae/geometry_runs.h"
 #include "metrics/ellipses.h"
 #include "metrics/pullback.h"
+#include "metrics/riemannian.h"
 
 namespace isoae {
 namespace {
@@ -43,22 +44,35 @@ absl::Status WriteLatentFigure(const std::string& path, const std::string& title
     // class are as random as any.
     if (taken[label]++ < per_class) centres.push_back(i);
   }
-  if (!centres.empty()) {
+  if (!centres.empty()) {  // ellipses
     at::Tensor idx = at::tensor(centres, at::kLong).to(codes.device());
-    ISOAE_ASSIGN_OR_RETURN(const MetricField g,
+    ISOAE_ASSIGN_OR_RETURN(const MetricField all,
                            PullbackMetrics(model.DecoderMap(), codes.index_select(0, idx)));
-    Eigen::MatrixXd c(centres.size(), 2);
-    for (size_t k = 0; k < centres.size(); ++k) c.row(k) = z.row(centres[k]);
+    // No ellipse where G = 0 (a locally constant decoder has none).
+    MetricField g;
+    std::vector<int64_t> kept;
+    for (size_t k = 0; k < centres.size(); ++k) {
+      if (all[k].trace() > 0 && std::isfinite(all[k].trace())) {
+        g.push_back(all[k]);
+        kept.push_back(centres[k]);
+      }
+    }
+    Eigen::MatrixXd c(kept.size(), 2);
+    for (size_t k = 0; k < kept.size(); ++k) c.row(k) = z.row(kept[k]);
     const double extent = std::max(z.col(0).maxCoeff() - z.col(0).minCoeff(),
                                    z.col(1).maxCoeff() - z.col(1).minCoeff());
-    ISOAE_ASSIGN_OR_RETURN(const double k, ChooseEllipseScale(g, 0.04 * extent));
-    ISOAE_ASSIGN_OR_RETURN(const std::vector<Ellipse> ellipses, EquidistanceEllipses(c, g, k));
-    for (const Ellipse& e : ellipses) {
-      ISOAE_ASSIGN_OR_RETURN(const Eigen::MatrixXd poly, EllipsePolygon(e, 48));
-      std::vector<std::array<double, 2>> outline;
-      for (int64_t r = 0; r < poly.rows(); ++r) outline.push_back({poly(r, 0), poly(r, 1)});
-      plot.polygons.push_back(outline);
-      plot.polygon_color.push_back(std::log(e.condition));
+    if (!g.empty()) {
+      AddRelativeRidge(&g);  // singular metrics: very long, thin ellipses
+      ISOAE_ASSIGN_OR_RETURN(const double k, ChooseEllipseScale(g, 0.04 * extent));
+      ISOAE_ASSIGN_OR_RETURN(const std::vector<Ellipse> ellipses,
+                             EquidistanceEllipses(c, g, k));
+      for (const Ellipse& e : ellipses) {
+        ISOAE_ASSIGN_OR_RETURN(const Eigen::MatrixXd poly, EllipsePolygon(e, 48));
+        std::vector<std::array<double, 2>> outline;
+        for (int64_t r = 0; r < poly.rows(); ++r) outline.push_back({poly(r, 0), poly(r, 1)});
+        plot.polygons.push_back(outline);
+        plot.polygon_color.push_back(std::log(e.condition));
+      }
     }
   }
   return WriteScatterPng(path, plot);

@@ -2,6 +2,7 @@
 
 #include <Eigen/Eigenvalues>
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 
@@ -227,6 +228,17 @@ absl::StatusOr<double> FmvaeFlatness(const MetricField& g) {
     sum += (m - c * Eigen::MatrixXd::Identity(m.rows(), m.cols())).squaredNorm();
   }
   return sum / static_cast<double>(g.size());
+}
+
+int64_t DropZeroMetrics(MetricField* g) {
+  const size_t before = g->size();
+  g->erase(std::remove_if(g->begin(), g->end(),
+                          [](const Eigen::MatrixXd& m) {
+                            const double t = m.trace();
+                            return !(t > 0) || !std::isfinite(t);
+                          }),
+           g->end());
+  return static_cast<int64_t>(before - g->size());
 }
 
 void AddRelativeRidge(MetricField* g, double ridge) {

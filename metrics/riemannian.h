@@ -98,6 +98,13 @@ absl::StatusOr<double> FmvaeFlatness(const MetricField& g);
 inline constexpr double kDefaultRidge = 1e-10;
 void AddRelativeRidge(MetricField* g, double ridge = kDefaultRidge);
 
+// Removes the metrics whose trace is not a positive finite number and returns
+// how many: G = 0 where the decoder is locally constant (e.g. every ReLU of a
+// layer off, at an extrapolated mixup point), which has no condition number
+// and no distance to anything, so no ridge can make it meaningful. Callers
+// report the count next to the statistics of the rest.
+int64_t DropZeroMetrics(MetricField* g);
+
 // Symmetric matrix functions via the eigendecomposition (a must be SPD).
 Eigen::MatrixXd SpdLog(const Eigen::MatrixXd& a);
 Eigen::MatrixXd SymExp(const Eigen::MatrixXd& a);

@@ -177,6 +177,18 @@ TEST(RiemannianTest, TwoByTwoDistanceIsAccurateNearTheIdentity) {
   }
 }
 
+TEST(RiemannianTest, ZeroMetricsAreDroppedAndCounted) {
+  MetricField g = {Eigen::Matrix2d::Identity(), Eigen::Matrix2d::Zero(),
+                   2 * Eigen::Matrix2d::Identity(),
+                   Eigen::Matrix2d::Constant(std::numeric_limits<double>::quiet_NaN())};
+  EXPECT_EQ(DropZeroMetrics(&g), 2);
+  ASSERT_EQ(g.size(), 2u);
+  EXPECT_EQ(g[1](0, 0), 2.0);
+  // A singular but non-zero metric stays (the ridge handles it).
+  MetricField s = {(Eigen::Matrix2d() << 1, 0, 0, 0).finished()};
+  EXPECT_EQ(DropZeroMetrics(&s), 0);
+}
+
 TEST(RiemannianTest, RidgeMakesSingularMetricsMeasurable) {
   MetricField g = {Eigen::Vector2d(1, 0).asDiagonal(), Eigen::Vector2d(2, 2).asDiagonal()};
   EXPECT_FALSE(ConditionNumbers(g).ok());  // the first metric is singular

@@ -141,9 +141,16 @@ absl::StatusOr<EvaluationReport> RunEvaluation(const EvaluateConfig& c) {
 
   ISOAE_ASSIGN_OR_RETURN(MetricField g, PullbackMetrics(ae.DecoderMap(), z));
   // Singular metrics (ignored latent directions) read as condition numbers
-  // of ~m / 1e-10 rather than stopping the evaluation.
+  // of ~m / 1e-10 rather than stopping the evaluation; zero metrics (a
+  // locally constant decoder) have none and are left out, counted.
+  const int64_t zero_metrics = DropZeroMetrics(&g);
+  if (g.empty()) {
+    return absl::FailedPreconditionError(
+        "the decoder's Jacobian is zero at every evaluated item (a constant decoder)");
+  }
   AddRelativeRidge(&g);
   Json geo;
+  geo["zero_metric_points"] = zero_metrics;
   ISOAE_ASSIGN_OR_RETURN(const double vor, VarianceOfRiemannianMetric(g));
   geo["vor"] = vor;
   if (c.karcher) {
