@@ -1,6 +1,7 @@
 #include "irvae/mnist.h"
 
 #include <ATen/ATen.h>
+#include <glog/logging.h>
 
 #include <algorithm>
 #include <array>
@@ -179,7 +180,14 @@ absl::StatusOr<MnistTradeoffResult> RunMnistTradeoff(const MnistTradeoffConfig& 
                                       : "IRVAE + FM";
         for (const TradeoffPoint& p : result.points) {
           if (p.method != m) continue;
-          series.x.push_back(std::max(vor ? p.vor : p.mcn, 1e-12));
+          const double x = vor ? p.vor : p.mcn;
+          if (!std::isfinite(x) || !std::isfinite(p.mse)) {
+            // Kept in the table (as nan/inf), left out of the figure.
+            LOG(WARNING) << m << " alpha " << p.alpha << ": " << (vor ? "VoR" : "MCN") << " = "
+                         << x << " is not plotted";
+            continue;
+          }
+          series.x.push_back(std::max(x, 1e-12));
           series.y.push_back(p.mse);
         }
         if (!series.x.empty()) lp.series.push_back(series);
