@@ -32,10 +32,10 @@ MnistTradeoffConfig CmuFixture(const std::string& tag) {
   c.train.epochs = 2;
   c.train.batch_size = 40;
   c.train.quiet = true;
-  c.fm_train = c.train;
-  c.fm_train.learning_rate = 1e-2;
-  c.flow.depth = 2;
-  c.flow.hidden = 32;
+  c.fm.train = c.train;
+  c.fm.train.learning_rate = 1e-2;
+  c.fm.flow.depth = 2;
+  c.fm.flow.hidden = 32;
   c.output_dir = ::testing::TempDir() + "/" + tag + "_out";
   return c;
 }

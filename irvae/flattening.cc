@@ -76,6 +76,16 @@ absl::StatusOr<std::optional<FlattenedFingerprint>> ParseFlattenedFingerprint(
   return out;
 }
 
+absl::StatusOr<std::string> FlatteningOptions(const FlatteningPlan& plan,
+                                              const std::string& shared) {
+  ISOAE_ASSIGN_OR_RETURN(std::string merged, MethodOptions::Merge(shared, plan.options));
+  if (plan.enabled) {
+    ISOAE_ASSIGN_OR_RETURN(MethodOptions o, MethodOptions::Parse(merged));
+    ISOAE_RETURN_IF_ERROR(BuildMethod("fm", o).status());
+  }
+  return merged;
+}
+
 namespace {
 
 class FlattenObjective final : public BaseObjective {

@@ -33,11 +33,28 @@
 #include "core/flattened_model.h"
 #include "core/invertible.h"
 #include "core/model.h"
+#include "core/trainer.h"
 
 namespace isoae {
 
 absl::StatusOr<std::unique_ptr<FlattenedModel>> FlattenModel(std::unique_ptr<Model> base,
                                                              const RealNvpOptions& flow);
+
+// How an experiment runs FM on each trained IRVAE: whether, its schedule
+// (seed: the experiment's), the flow, and its options on top of the
+// experiment's shared method options (its keys win).
+struct FlatteningPlan {
+  bool enabled = true;
+  TrainConfig train;
+  RealNvpOptions flow;
+  std::string options;
+};
+
+// plan.options merged over `shared` (MethodOptions::Merge), checked by
+// building "fm" with them when the plan is enabled, so that a bad option
+// fails before any training. Errors: the registry's kInvalidArgument.
+absl::StatusOr<std::string> FlatteningOptions(const FlatteningPlan& plan,
+                                              const std::string& shared);
 
 // For loading a checkpoint: whether its model fingerprint is a flattened
 // model's ("flattened[<base>] Flow[...]"), the base's kind, and the Real NVP

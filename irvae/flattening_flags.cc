@@ -19,7 +19,7 @@ DEFINE_string(fm_options, "estimator=exact",
 
 namespace isoae {
 
-absl::StatusOr<FlatteningFlags> FlatteningFlagsFromCommandLine(const TrainConfig& train) {
+absl::StatusOr<FlatteningPlan> FlatteningFlagsFromCommandLine(const TrainConfig& train) {
   if (FLAGS_fm_epochs < 0) {
     return absl::InvalidArgumentError(
         absl::StrCat("--fm_epochs must be >= 0, got ", FLAGS_fm_epochs));
@@ -32,7 +32,7 @@ absl::StatusOr<FlatteningFlags> FlatteningFlagsFromCommandLine(const TrainConfig
     return absl::InvalidArgumentError(absl::StrCat("--flow_depth and --flow_hidden must be >= 1, got ",
                                                    FLAGS_flow_depth, " and ", FLAGS_flow_hidden));
   }
-  FlatteningFlags f;
+  FlatteningPlan f;
   f.enabled = FLAGS_fm;
   f.train = train;
   f.train.epochs = FLAGS_fm_epochs;

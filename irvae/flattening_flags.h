@@ -20,22 +20,15 @@
 #include <string>
 
 #include "absl/status/statusor.h"
-#include "core/invertible.h"
 #include "core/train_flags.h"
 #include "core/trainer.h"
 #include "datasets/registry.h"
+#include "irvae/flattening.h"
 
 namespace isoae {
 
-struct FlatteningFlags {
-  bool enabled = true;
-  TrainConfig train;
-  RealNvpOptions flow;
-  std::string options;
-};
-
-// `train`: the experiment's own schedule (batch size, seed, checkpoints).
-absl::StatusOr<FlatteningFlags> FlatteningFlagsFromCommandLine(const TrainConfig& train);
+// The plan the flags describe. `train`: the experiment's own schedule (batch size, seed, checkpoints).
+absl::StatusOr<FlatteningPlan> FlatteningFlagsFromCommandLine(const TrainConfig& train);
 
 // What every IRVAE experiment binary parses after InitMain: the train
 // (core/train_flags.h), dataset (datasets/dataset_flags.h) and flattening
@@ -43,7 +36,7 @@ absl::StatusOr<FlatteningFlags> FlatteningFlagsFromCommandLine(const TrainConfig
 struct ExperimentFlags {
   TrainFlags train;
   DatasetRequest data;
-  FlatteningFlags fm;
+  FlatteningPlan fm;
 };
 absl::StatusOr<ExperimentFlags> ExperimentFlagsFromCommandLine();
 

@@ -96,14 +96,14 @@ absl::StatusOr<TrainedRun> TrainRun(const RunSpec& spec, const ExperimentData& d
   return TrainedRun{std::move(model), std::move(history), method.Describe()};
 }
 
-RunSpec FlatteningRunSpec(const RunSpec& trained, const TrainConfig& train,
-                          const RealNvpOptions& flow, const std::string& options) {
+RunSpec FlatteningRunSpec(const RunSpec& trained, const FlatteningPlan& plan,
+                          const std::string& options) {
   RunSpec fm = trained;
   fm.method = "fm";
   fm.method_options = options;
-  fm.train = train;
+  fm.train = plan.train;
   fm.train.seed = trained.train.seed;
-  fm.flow = flow;
+  fm.flow = plan.flow;
   fm.tag = trained.tag + "_fm";
   return fm;
 }

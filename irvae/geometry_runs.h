@@ -35,6 +35,7 @@
 #include "core/trainer.h"
 #include "core/vae.h"
 #include "datasets/registry.h"
+#include "irvae/flattening.h"
 
 namespace isoae {
 
@@ -81,10 +82,11 @@ struct TrainedRun {
 absl::StatusOr<TrainedRun> TrainRun(const RunSpec& spec, const ExperimentData& data,
                                     std::unique_ptr<Model> base = nullptr);
 
-// The flattening run ("fm") on the model `trained` trained: its schedule
-// `train` (seed: trained's), flow, options, tag "<trained tag>_fm".
-RunSpec FlatteningRunSpec(const RunSpec& trained, const TrainConfig& train,
-                          const RealNvpOptions& flow, const std::string& options);
+// The flattening run ("fm") on the model `trained` trained: the plan's
+// schedule (seed: trained's) and flow, `options` (from FlatteningOptions),
+// tag "<trained tag>_fm".
+RunSpec FlatteningRunSpec(const RunSpec& trained, const FlatteningPlan& plan,
+                          const std::string& options);
 
 struct GeometryScores {
   double mse = 0;

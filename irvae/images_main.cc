@@ -46,7 +46,7 @@ int main(int argc, char** argv) {
   if (!flags.ok()) return isoae::ReportError(flags.status());
   const isoae::TrainFlags* train = &flags->train;
   const isoae::DatasetRequest* data = &flags->data;
-  const isoae::FlatteningFlags* fm = &flags->fm;
+  const isoae::FlatteningPlan* fm = &flags->fm;
   const std::string out = isoae::ResolveUserPath(FLAGS_output_dir);
   if (!isoae::WriteFlagsFile(out)) return 1;
   isoae::Table all({"dataset", "method", "alpha", "mse", "vor", "mcn", "seconds"});
@@ -63,10 +63,7 @@ int main(int argc, char** argv) {
     if (FLAGS_irvae_alpha >= 0) c.irvae_alphas.push_back(FLAGS_irvae_alpha);
     c.method_options = FLAGS_method_options;
     c.train = train->train;
-    c.flatten = fm->enabled;
-    c.fm_train = fm->train;
-    c.flow = fm->flow;
-    c.fm_options = fm->options;
+    c.fm = *fm;
     c.device = train->device_name;
     c.max_test_items = FLAGS_max_test_items;
     c.output_dir = absl::StrCat(out, "/", name);

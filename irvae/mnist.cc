@@ -105,14 +105,10 @@ absl::StatusOr<MnistTradeoffResult> RunMnistTradeoff(const MnistTradeoffConfig& 
   }
   if (c.output_dir.empty()) return absl::InvalidArgumentError("--output_dir is empty");
   ISOAE_ASSIGN_OR_RETURN(const c10::Device device, ParseDevice(c.device));
-  // FM's options: the shared ones with fm_options on top, checked before any
-  // training so that a bad option does not surface after the first runs.
+  // Checked before any training, so that a bad option does not surface
+  // after the first runs.
   ISOAE_ASSIGN_OR_RETURN(const std::string fm_options,
-                         MethodOptions::Merge(c.method_options, c.fm_options));
-  if (c.flatten && !c.irvae_alphas.empty()) {
-    ISOAE_ASSIGN_OR_RETURN(MethodOptions o, MethodOptions::Parse(fm_options));
-    ISOAE_RETURN_IF_ERROR(BuildMethod("fm", o).status());
-  }
+                         FlatteningOptions(c.fm, c.method_options));
   ISOAE_ASSIGN_OR_RETURN(ExperimentData data,
                          LoadExperimentData(c.data, c.max_test_items, device));
   struct Job {
@@ -159,8 +155,8 @@ absl::StatusOr<MnistTradeoffResult> RunMnistTradeoff(const MnistTradeoffConfig& 
     spec.tag = job.method == "vae" ? "vae" : absl::StrCat(job.method, "_", AlphaTag(job.alpha));
     ISOAE_ASSIGN_OR_RETURN(TrainedRun run, TrainRun(spec, data));
     ISOAE_RETURN_IF_ERROR(record(job.method, job.alpha, spec.tag, run));
-    if (job.method != "irvae" || !c.flatten) continue;
-    const RunSpec fm = FlatteningRunSpec(spec, c.fm_train, c.flow, fm_options);
+    if (job.method != "irvae" || !c.fm.enabled) continue;
+    const RunSpec fm = FlatteningRunSpec(spec, c.fm, fm_options);
     ISOAE_ASSIGN_OR_RETURN(TrainedRun flat, TrainRun(fm, data, std::move(run.model)));
     ISOAE_RETURN_IF_ERROR(record("irvae+fm", job.alpha, fm.tag, flat));
   }

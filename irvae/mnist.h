@@ -7,7 +7,7 @@
 // paper measures on P_Z). The paper's claim: IRVAE's curves lie below
 // FMVAE's (lower MSE at the same VoR / MCN). With `flatten`, every IRVAE run
 // is followed by the flattening module (irvae/flattening.h, Fig. 8:
-// "irvae+fm"), trained with `fm_train` on the frozen IRVAE: the same MSE,
+// "irvae+fm"), trained as `fm` says on the frozen IRVAE: the same MSE,
 // lower VoR and MCN.
 //
 // Outputs in output_dir: tradeoff.csv / .json (method, alpha, mse, VoR and
@@ -26,7 +26,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
-#include "core/invertible.h"
+#include "irvae/flattening.h"
 #include "core/trainer.h"
 #include "datasets/registry.h"
 
@@ -42,10 +42,7 @@ struct MnistTradeoffConfig {
   std::vector<double> irvae_alphas = {1, 10, 100, 1000};
   std::string method_options;          // e.g. eta=0.2
   TrainConfig train;
-  bool flatten = true;                 // IRVAE + FM after each IRVAE run
-  TrainConfig fm_train;                // FM's schedule (seed: train.seed)
-  RealNvpOptions flow;                 // depth 8, width 512 (D.1)
-  std::string fm_options;              // FM's options: override method_options
+  FlatteningPlan fm;                   // IRVAE + FM after each IRVAE run
   std::string device = "cpu";
   std::string output_dir = "out/irvae_mnist";
   int64_t max_test_items = 10000;

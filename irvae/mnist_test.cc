@@ -31,10 +31,10 @@ MnistTradeoffConfig Fixture(const std::string& tag) {
   c.train.epochs = 2;
   c.train.batch_size = 50;
   c.train.quiet = true;
-  c.fm_train = c.train;
-  c.fm_train.learning_rate = 1e-2;  // large steps, so that two epochs move h
-  c.flow.depth = 2;
-  c.flow.hidden = 32;
+  c.fm.train = c.train;
+  c.fm.train.learning_rate = 1e-2;  // large steps, so that two epochs move h
+  c.fm.flow.depth = 2;
+  c.fm.flow.hidden = 32;
   c.output_dir = ::testing::TempDir() + "/" + tag + "_out";
   return c;
 }
@@ -75,7 +75,7 @@ TEST(MnistTradeoffTest, ResumedSweepContinuesAndStartsMissingRuns) {
   ISOAE_ASSERT_OK_AND_ASSIGN(MnistTradeoffResult first, RunMnistTradeoff(c));
   c.fmvae_alphas = {0.1};
   c.train.resume = true;
-  c.fm_train.resume = true;
+  c.fm.train.resume = true;
   ISOAE_ASSERT_OK_AND_ASSIGN(MnistTradeoffResult second, RunMnistTradeoff(c));
   ASSERT_EQ(second.points.size(), first.points.size() + 1);
   EXPECT_EQ(second.points[1].method, "fmvae");

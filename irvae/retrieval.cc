@@ -58,12 +58,10 @@ absl::StatusOr<RetrievalReport> RunRetrievalExperiment(const RetrievalConfig& c)
     }
   }
   ISOAE_ASSIGN_OR_RETURN(const c10::Device device, ParseDevice(c.device));
+  // Checked before any training, so that a bad option does not surface
+  // after the first runs.
   ISOAE_ASSIGN_OR_RETURN(const std::string fm_options,
-                         MethodOptions::Merge(c.method_options, c.fm_options));
-  if (c.flatten && c.irvae_alpha >= 0) {
-    ISOAE_ASSIGN_OR_RETURN(MethodOptions o, MethodOptions::Parse(fm_options));
-    ISOAE_RETURN_IF_ERROR(BuildMethod("fm", o).status());
-  }
+                         FlatteningOptions(c.fm, c.method_options));
   ISOAE_ASSIGN_OR_RETURN(ExperimentData data,
                          LoadExperimentData(c.data, c.max_test_items, device));
   const int64_t a = static_cast<int64_t>(data.attribute_names.size());
@@ -155,8 +153,8 @@ absl::StatusOr<RetrievalReport> RunRetrievalExperiment(const RetrievalConfig& c)
     spec.tag = job.method;
     ISOAE_ASSIGN_OR_RETURN(TrainedRun run, TrainRun(spec, data));
     ISOAE_RETURN_IF_ERROR(record(job.method, run));
-    if (job.method != "irvae" || !c.flatten) continue;
-    const RunSpec fm = FlatteningRunSpec(spec, c.fm_train, c.flow, fm_options);
+    if (job.method != "irvae" || !c.fm.enabled) continue;
+    const RunSpec fm = FlatteningRunSpec(spec, c.fm, fm_options);
     ISOAE_ASSIGN_OR_RETURN(TrainedRun flat, TrainRun(fm, data, std::move(run.model)));
     ISOAE_RETURN_IF_ERROR(record("irvae+fm", flat));
   }

@@ -25,7 +25,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
-#include "core/invertible.h"
+#include "irvae/flattening.h"
 #include "core/trainer.h"
 #include "datasets/registry.h"
 
@@ -41,10 +41,7 @@ struct RetrievalConfig {
   double irvae_alpha = 10;              // < 0: skip (and no FM)
   std::string method_options;
   TrainConfig train;
-  bool flatten = true;
-  TrainConfig fm_train;
-  RealNvpOptions flow;
-  std::string fm_options = "fm_beta=100";
+  FlatteningPlan fm{true, TrainConfig{}, RealNvpOptions{}, "fm_beta=100"};
   std::string device = "cpu";
   std::string output_dir = "out/irvae_retrieval";
   int64_t max_test_items = 0;           // 0: the whole test split

@@ -37,7 +37,7 @@ int main(int argc, char** argv) {
   if (!flags.ok()) return isoae::ReportError(flags.status());
   const isoae::TrainFlags* train = &flags->train;
   const isoae::DatasetRequest* data = &flags->data;
-  const isoae::FlatteningFlags* fm = &flags->fm;
+  const isoae::FlatteningPlan* fm = &flags->fm;
   isoae::RetrievalConfig c;
   c.data = *data;
   c.latent_dim = FLAGS_latent_dim;
@@ -46,10 +46,7 @@ int main(int argc, char** argv) {
   c.irvae_alpha = FLAGS_irvae_alpha;
   c.method_options = FLAGS_method_options;
   c.train = train->train;
-  c.flatten = fm->enabled;
-  c.fm_train = fm->train;
-  c.flow = fm->flow;
-  c.fm_options = fm->options;
+  c.fm = *fm;
   c.device = train->device_name;
   c.max_test_items = FLAGS_max_test_items;
   c.output_dir = isoae::ResolveUserPath(FLAGS_output_dir);

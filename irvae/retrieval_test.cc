@@ -64,9 +64,9 @@ RetrievalConfig Small(const std::string& tag) {
   c.train.epochs = 1;
   c.train.batch_size = 20;
   c.train.quiet = true;
-  c.fm_train = c.train;
-  c.flow.depth = 2;
-  c.flow.hidden = 16;
+  c.fm.train = c.train;
+  c.fm.flow.depth = 2;
+  c.fm.flow.hidden = 16;
   c.output_dir = ::testing::TempDir() + "/" + tag + "_out";
   return c;
 }

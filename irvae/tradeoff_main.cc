@@ -59,7 +59,7 @@ int RunTradeoffMain(const TradeoffMainDefaults& d, int argc, char** argv) {
   if (!flags.ok()) return ReportError(flags.status());
   const TrainFlags* train = &flags->train;
   const DatasetRequest* data = &flags->data;
-  const FlatteningFlags* fm = &flags->fm;
+  const FlatteningPlan* fm = &flags->fm;
   absl::StatusOr<std::vector<double>> fmvae = ParseAlphas("fmvae_alphas", FLAGS_fmvae_alphas);
   absl::StatusOr<std::vector<double>> irvae = ParseAlphas("irvae_alphas", FLAGS_irvae_alphas);
   for (const absl::Status& s : {fmvae.status(), irvae.status()}) {
@@ -73,10 +73,7 @@ int RunTradeoffMain(const TradeoffMainDefaults& d, int argc, char** argv) {
   c.irvae_alphas = *irvae;
   c.method_options = FLAGS_method_options;
   c.train = train->train;
-  c.flatten = fm->enabled;
-  c.fm_train = fm->train;
-  c.flow = fm->flow;
-  c.fm_options = fm->options;
+  c.fm = *fm;
   c.device = train->device_name;
   c.max_test_items = FLAGS_max_test_items;
   c.ellipses_per_class = FLAGS_ellipses_per_class;
