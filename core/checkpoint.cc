@@ -2,7 +2,12 @@
 
 #include <torch/torch.h>
 
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 
 #include "absl/strings/str_cat.h"
@@ -10,6 +15,45 @@
 #include "core/torch_boundary.h"
 
 namespace isoae {
+namespace {
+
+// fsync of a file or directory; kInternal naming the path and errno.
+absl::Status SyncPath(const std::string& path, bool directory) {
+  const int fd = ::open(path.c_str(), directory ? (O_RDONLY | O_DIRECTORY) : O_RDONLY);
+  if (fd < 0 || ::fsync(fd) != 0) {
+    const int err = errno;
+    if (fd >= 0) ::close(fd);
+    return absl::InternalError(absl::StrCat("syncing checkpoint ", directory ? "directory " : "",
+                                            path, " failed: ", std::strerror(err)));
+  }
+  ::close(fd);
+  return absl::OkStatus();
+}
+
+// Writes `bytes` to a new file `path` and fsyncs it; kInternal naming the
+// path and errno ("writing checkpoint <path>: No space left on device").
+absl::Status WriteAndSync(const std::string& path, const std::string& bytes) {
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  int err = fd < 0 ? errno : 0;
+  size_t done = 0;
+  while (err == 0 && done < bytes.size()) {
+    const ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
+    if (n < 0) {
+      if (errno != EINTR) err = errno;
+    } else {
+      done += static_cast<size_t>(n);
+    }
+  }
+  if (err == 0 && ::fsync(fd) != 0) err = errno;
+  if (fd >= 0 && ::close(fd) != 0 && err == 0) err = errno;
+  if (err != 0) {
+    return absl::InternalError(absl::StrCat("writing checkpoint ", path, " (", done, " of ",
+                                            bytes.size(), " bytes): ", std::strerror(err)));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
 
 absl::Status SaveCheckpoint(const std::string& path, int64_t step,
                             const std::string& fingerprint,
@@ -26,21 +70,37 @@ absl::Status SaveCheckpoint(const std::string& path, int64_t step,
   const std::filesystem::path p(path);
   if (p.has_parent_path()) std::filesystem::create_directories(p.parent_path(), ec);
   const std::string tmp = path + ".tmp";
-  absl::Status s = TorchCall(absl::StrCat("writing checkpoint ", tmp), [&] {
+  // The archive is serialised in memory and written by us: LibTorch's file
+  // writer finishes the archive in its destructor, so a write error there
+  // (a full disk) throws from a destructor and terminates the process.
+  std::string bytes;
+  absl::Status s = TorchCall(absl::StrCat("serialising checkpoint ", path), [&] {
     torch::serialize::OutputArchive archive;
     archive.write("meta/step", torch::tensor({step}, torch::kInt64));
     archive.write("meta/fingerprint", c10::IValue(fingerprint));
     for (const NamedTensor& t : tensors) {
       archive.write(t.name, t.tensor.detach().cpu());
     }
-    archive.save_to(tmp);
+    archive.save_to([&bytes](const void* data, size_t n) {
+      bytes.append(static_cast<const char*>(data), n);
+      return n;
+    });
   });
   if (!s.ok()) return s;
-  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
-    return absl::InternalError(absl::StrCat("renaming ", tmp, " to ", path,
-                                            " failed"));
+  // On disk before it replaces the last good checkpoint: a crash of the
+  // machine right after the rename must not leave an empty file behind.
+  if (absl::Status written = WriteAndSync(tmp, bytes); !written.ok()) {
+    std::remove(tmp.c_str());
+    return written;
   }
-  return absl::OkStatus();
+  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
+    const int err = errno;
+    std::remove(tmp.c_str());
+    return absl::InternalError(absl::StrCat("renaming ", tmp, " to ", path,
+                                            " failed: ", std::strerror(err)));
+  }
+  const std::string dir = p.has_parent_path() ? p.parent_path().string() : ".";
+  return SyncPath(dir, /*directory=*/true);
 }
 
 namespace {

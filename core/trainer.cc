@@ -115,8 +115,12 @@ absl::StatusOr<TrainHistory> Train(const TrainConfig& config,
     if (config.checkpoint_path.empty()) return absl::OkStatus();
     absl::Status s = SaveCheckpoint(config.checkpoint_path, at_step,
                                     config.fingerprint, full_state(false));
-    if (s.ok()) last_good = absl::StrCat(config.checkpoint_path, " (step ", at_step, ")");
-    return s;
+    if (s.ok()) {
+      last_good = absl::StrCat(config.checkpoint_path, " (step ", at_step, ")");
+      return s;
+    }
+    return absl::Status(s.code(), absl::StrCat(s.message(), "; training stopped; last good checkpoint: ",
+                                               last_good));
   };
 
   const auto start = std::chrono::steady_clock::now();

@@ -127,6 +127,38 @@ TEST(TrainerTest, NanStopsTrainingNamingStepTermAndLastGoodCheckpoint) {
   EXPECT_TRUE(torch::isfinite(fresh.w).all().item<bool>());
 }
 
+// The output directory vanishes in the middle of a run (replaced by a file
+// here, which stops root too): the run stops with an error that names the
+// failed write and the last good checkpoint, which is still on disk.
+TEST(TrainerTest, FailedCheckpointWriteStopsNamingTheLastGoodOne) {
+  const std::string dir = TempPath("vanishing");
+  std::filesystem::remove_all(dir);
+  const std::string path = dir + "/ckpt.pt";
+  Toy t;
+  TrainConfig c = Quiet(10, 0);
+  c.checkpoint_path = path;
+  c.checkpoint_every = 5;
+  int64_t calls = 0;
+  std::string saved;
+  auto loss = [&](const at::Tensor& b) {
+    if (calls++ == 7) {
+      std::filesystem::copy_file(path, dir + ".keep");
+      std::filesystem::remove_all(dir);
+      std::ofstream(dir) << "not a directory";
+    }
+    return t.Loss(b);
+  };
+  EXPECT_THAT(Train(c, {t.w}, t.State(), t.data, loss),
+              StatusIs(absl::StatusCode::kInternal,
+                       AllOf(HasSubstr("writing checkpoint " + path),
+                             HasSubstr("last good checkpoint: " + path + " (step 5)"))));
+  Toy fresh;
+  ISOAE_ASSERT_OK_AND_ASSIGN(int64_t step, LoadCheckpoint(dir + ".keep", "toy", fresh.State()));
+  EXPECT_EQ(step, 5);
+  std::filesystem::remove(dir);
+  std::filesystem::remove(dir + ".keep");
+}
+
 TEST(TrainerTest, EvaluationHookRunsPeriodicallyAndCanStopTraining) {
   Toy t;
   TrainConfig c = Quiet(10, 0);

@@ -107,8 +107,21 @@ absl::StatusOr<IdxArray> ReadIdx(const std::string& path,
           " are implausibly large"));
     }
   }
-  a.data.resize(total);
-  const int64_t got = GzReadFully(f.get(), a.data.data(), total);
+  // Grow the buffer as the data arrives, so that a header declaring more than
+  // the file holds costs at most one chunk beyond what is really there.
+  constexpr int64_t kChunk = int64_t{1} << 24;
+  int64_t got = 0;
+  while (got < total) {
+    const int64_t want = std::min(kChunk, total - got);
+    a.data.resize(got + want);
+    const int64_t n = GzReadFully(f.get(), a.data.data() + got, want);
+    if (n < 0) {
+      got = -1;
+      break;
+    }
+    got += n;
+    if (n < want) break;
+  }
   if (got < 0) {
     return absl::DataLossError(absl::StrCat(path, ": ", GzErrorText(f.get()),
                                             " after ", 4 + 4 * ndims,

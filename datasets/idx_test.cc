@@ -72,6 +72,29 @@ TEST(IdxTest, TruncatedAndTrailingData) {
               StatusIs(absl::StatusCode::kDataLoss, HasSubstr(dir + "/half.gz")));
 }
 
+// A header may declare far more than the file holds (10 items of 65535 x 65535
+// pixels = 43 GB here, with 6 bytes of data): a clean error, and no allocation
+// of the declared size (that used to abort with std::bad_alloc).
+TEST(IdxTest, HugeDeclaredSizeWithLittleData) {
+  const std::string dir = testing::FreshDir("idx_huge");
+  std::string bytes("\0\0\x08\x03", 4);
+  for (const uint32_t d : {10u, 65535u, 65535u}) {
+    for (int shift = 24; shift >= 0; shift -= 8) {
+      bytes.push_back(static_cast<char>((d >> shift) & 0xff));
+    }
+  }
+  bytes += "abcdef";
+  testing::WriteBytes(dir + "/huge", bytes);
+  testing::WriteBytes(dir + "/huge.gz", testing::Gzip(bytes));
+  for (const std::string f : {"/huge", "/huge.gz"}) {
+    EXPECT_THAT(ReadIdx(dir + f, "p"),
+                StatusIs(absl::StatusCode::kDataLoss,
+                         AllOf(HasSubstr(dir + f),
+                               HasSubstr("declares 10x65535x65535 = 42948362250 "
+                                         "elements, the file holds 6"))));
+  }
+}
+
 TEST(IdxTest, ImagesAndLabelsWithAnyCount) {
   const std::string dir = testing::FreshDir("idx_pair");
   testing::WriteBytes(dir + "/train-images-idx3-ubyte.gz",
