@@ -44,7 +44,8 @@ void InitMain(const char* usage, int* argc, char*** argv) {
 void SetTorchThreads(int threads) {
   if (threads <= 0) threads = static_cast<int>(std::thread::hardware_concurrency());
   if (threads <= 0) return;
-  at::set_num_threads(threads);
+  // LibTorch tears down and rebuilds its thread pool on every call.
+  if (at::get_num_threads() != threads) at::set_num_threads(threads);
   // OpenBLAS keeps its own thread pool; cap it too so that LibTorch's and
   // OpenBLAS's threads together do not oversubscribe the cores. Looked up at
   // run time: with the reference BLAS the symbol is simply absent.

@@ -4,6 +4,7 @@
 #include <string>
 
 #include <c10/util/Exception.h>
+#include <c10/util/Logging.h>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
@@ -27,9 +28,18 @@ std::string StripTorchBacktrace(absl::string_view what) {
   return out;
 }
 
+void SkipTorchBacktraces() {
+  static const bool once = [] {
+    c10::SetStackTraceFetcher([] { return std::string(); });
+    return true;
+  }();
+  (void)once;
+}
+
 absl::Status TorchCall(absl::string_view context,
                        const std::function<void()>& fn,
                        absl::StatusCode code) {
+  SkipTorchBacktraces();
   try {
     fn();
     return absl::OkStatus();

@@ -47,6 +47,12 @@ absl::StatusOr<T> TorchCallOr(absl::string_view context, Fn&& fn,
   return std::move(*out);
 }
 
+// Stops LibTorch from capturing a C++ backtrace for every c10::Error it
+// throws (tens of milliseconds each, symbolised, and dropped by TorchCall
+// anyway): a corrupt checkpoint was rejected at 30 per second. The first
+// TorchCall calls it. Idempotent.
+void SkipTorchBacktraces();
+
 // LibTorch messages end with a multi-line C++ backtrace; keeps the first
 // meaningful line(s). Exposed for tests.
 std::string StripTorchBacktrace(absl::string_view what);

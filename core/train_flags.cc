@@ -46,8 +46,9 @@ absl::StatusOr<TrainFlags> TrainFlagsFromCommandLine() {
     return absl::InvalidArgumentError(absl::StrCat(
         "--checkpoint_every must be >= 0 (0: end only), got ", FLAGS_checkpoint_every));
   }
-  if (FLAGS_threads < 0) {
-    return absl::InvalidArgumentError(absl::StrCat("--threads must be >= 0, got ", FLAGS_threads));
+  if (FLAGS_threads < 0 || FLAGS_threads > kMaxThreads) {
+    return absl::InvalidArgumentError(absl::StrCat("--threads must be in 0..", kMaxThreads,
+                                                   " (0: all cores), got ", FLAGS_threads));
   }
   absl::StatusOr<c10::Device> device = ParseDevice(FLAGS_device);
   if (!device.ok()) {

@@ -37,6 +37,9 @@ struct TrainFlags {
   int threads = 0;
 };
 
+// More threads than this is a typo, not a machine (each one is an OS thread).
+inline constexpr int kMaxThreads = 1024;
+
 // Validates the flags and applies --threads (SetTorchThreads).
 absl::StatusOr<TrainFlags> TrainFlagsFromCommandLine();
 

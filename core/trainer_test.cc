@@ -6,6 +6,8 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
+#include <zlib.h>
 #include <string>
 
 #include "core/checkpoint.h"
@@ -258,6 +260,61 @@ TEST(CheckpointTest, RoundTripAndEveryClassOfBadInput) {
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("NaN")));
   ISOAE_ASSERT_OK_AND_ASSIGN(step, LoadCheckpoint(path, "cfg-A", {{"a", into}}));
   EXPECT_EQ(step, 42);
+}
+
+// The format's own checks: a flipped byte fails the CRC, a LibTorch archive
+// is named as such, a declared size beyond the file is refused before any
+// allocation, and a failed load leaves every tensor of `into` as it was.
+TEST(CheckpointTest, CorruptionIsDetectedAndLoadsAreAllOrNothing) {
+  const std::string path = TempPath("fmt.pt");
+  torch::Tensor a = torch::arange(6, kDouble).view({2, 3});
+  torch::Tensor i = torch::tensor({int64_t{5}, int64_t{-7}});
+  ISOAE_ASSERT_OK(SaveCheckpoint(path, 3, "cfg", {{"a", a}, {"i", i}}));
+  std::string bytes;
+  {
+    std::ifstream in(path, std::ios::binary);
+    bytes.assign(std::istreambuf_iterator<char>(in), {});
+  }
+  auto write = [](const std::string& p, const std::string& b) {
+    std::ofstream(p, std::ios::binary) << b;
+  };
+  torch::Tensor into_a = torch::zeros({2, 3}, kDouble);
+  torch::Tensor into_i = torch::zeros({2}, torch::kLong);
+  ISOAE_ASSERT_OK(LoadCheckpoint(path, "cfg", {{"a", into_a}, {"i", into_i}}).status());
+  EXPECT_TRUE(torch::equal(into_i, i));
+
+  std::string flipped = bytes;
+  flipped[bytes.size() / 2] ^= 0x10;
+  write(TempPath("flipped.pt"), flipped);
+  EXPECT_THAT(LoadCheckpoint(TempPath("flipped.pt"), "cfg", {{"a", into_a}}),
+              StatusIs(absl::StatusCode::kDataLoss, HasSubstr("CRC-32 mismatch")));
+
+  write(TempPath("zip.pt"), std::string("PK\x03\x04", 4) + std::string(100, 'x'));
+  EXPECT_THAT(ReadCheckpointFingerprint(TempPath("zip.pt")),
+              StatusIs(absl::StatusCode::kDataLoss, HasSubstr("is a LibTorch archive")));
+
+  // Patch the first dimension of "a" to 2^40 and fix the CRC: the size check,
+  // not the CRC, must refuse it.
+  std::string huge = bytes;
+  const size_t name_at = huge.find("a", 8 + 8 + 8 + 4 + 3 + 4);
+  ASSERT_NE(name_at, std::string::npos);
+  const int64_t big = int64_t{1} << 40;
+  std::memcpy(&huge[name_at + 1 + 2], &big, 8);
+  const uint32_t crc = static_cast<uint32_t>(
+      crc32(crc32(0L, Z_NULL, 0), reinterpret_cast<const Bytef*>(huge.data() + 16),
+            static_cast<uInt>(huge.size() - 20)));
+  std::memcpy(&huge[huge.size() - 4], &crc, 4);
+  write(TempPath("huge.pt"), huge);
+  EXPECT_THAT(LoadCheckpoint(TempPath("huge.pt"), "cfg", {{"a", into_a}}),
+              StatusIs(absl::StatusCode::kDataLoss,
+                       AllOf(HasSubstr("tensor 'a'"), HasSubstr("more than the file holds"))));
+
+  // "i" of the wrong shape: "a" is not touched either.
+  torch::Tensor fresh_a = torch::full({2, 3}, -1.0, kDouble);
+  torch::Tensor wrong_i = torch::zeros({3}, torch::kLong);
+  EXPECT_THAT(LoadCheckpoint(path, "cfg", {{"a", fresh_a}, {"i", wrong_i}}),
+              StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("tensor 'i'")));
+  EXPECT_TRUE(torch::all(fresh_a == -1.0).item<bool>());
 }
 
 }  // namespace

@@ -27,17 +27,19 @@ absl::Status AppendCifar10Batch(const std::string& path, Dataset* out) {
         "-byte records (record ", size / kRecordBytes, " is incomplete)"));
   }
   const int64_t n = size / kRecordBytes;
+  const unsigned char* records = reinterpret_cast<const unsigned char*>(bytes.data());
+  // Every label is checked before `out` changes: an error leaves it as it was.
+  for (int64_t i = 0; i < n; ++i) {
+    const unsigned char label = records[i * kRecordBytes];
+    if (label > 9) {
+      return absl::DataLossError(absl::StrCat(path, ": record ", i, " has label byte ",
+                                              static_cast<int>(label), " (expected 0..9)"));
+    }
+  }
   const size_t base = out->pixels.size();
   out->pixels.resize(base + n * kImageBytes);
   for (int64_t i = 0; i < n; ++i) {
-    const unsigned char* rec =
-        reinterpret_cast<const unsigned char*>(bytes.data()) + i * kRecordBytes;
-    if (rec[0] > 9) {
-      return absl::DataLossError(absl::StrCat(path, ": record ", i,
-                                              " has label byte ",
-                                              static_cast<int>(rec[0]),
-                                              " (expected 0..9)"));
-    }
+    const unsigned char* rec = records + i * kRecordBytes;
     out->labels.push_back(rec[0]);
     std::copy_n(rec + 1, kImageBytes, out->pixels.begin() + base + i * kImageBytes);
   }

@@ -62,6 +62,11 @@ TEST(Cifar10Test, Errors) {
   EXPECT_THAT(LoadCifar10(dir, true),
               StatusIs(absl::StatusCode::kDataLoss,
                        HasSubstr("record 1 has label byte 12")));
+  // A failed append leaves the dataset as it was (record 0 was good).
+  Dataset partial;
+  EXPECT_FALSE(AppendCifar10Batch(dir + "/test_batch.bin", &partial).ok());
+  EXPECT_TRUE(partial.pixels.empty());
+  EXPECT_TRUE(partial.labels.empty());
   std::remove((dir + "/data_batch_4.bin").c_str());
   EXPECT_THAT(LoadCifar10(dir, false),
               StatusIs(absl::StatusCode::kNotFound,

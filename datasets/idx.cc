@@ -100,8 +100,14 @@ absl::StatusOr<IdxArray> ReadIdx(const std::string& path,
     const int64_t d = (int64_t{b[0]} << 24) | (int64_t{b[1]} << 16) |
                       (int64_t{b[2]} << 8) | int64_t{b[3]};
     a.dims.push_back(d);
-    total *= d;
-    if (total > (int64_t{1} << 36)) {
+    // Checked before multiplying: two 32-bit sizes overflow int64.
+    constexpr int64_t kLimit = int64_t{1} << 36;
+    if (d > 0 && total > kLimit / d) {
+      total = kLimit + 1;
+    } else {
+      total *= d;
+    }
+    if (total > kLimit) {
       return absl::DataLossError(absl::StrCat(
           path, ": IDX dimensions ", absl::StrJoin(a.dims, "x"),
           " are implausibly large"));

@@ -95,6 +95,16 @@ TEST(IdxTest, HugeDeclaredSizeWithLittleData) {
   }
 }
 
+// Found by //tools/fuzz:idx_fuzz: two dimensions near 2^32 overflowed the
+// int64 element count before the plausibility check.
+TEST(IdxTest, DimensionsWhoseProductOverflows) {
+  const std::string dir = testing::FreshDir("idx_overflow");
+  testing::WriteBytes(dir + "/o", std::string("\0\0\x08\x02\xff\xff\x80\x02\xff\xff\x80\0", 12));
+  EXPECT_THAT(ReadIdx(dir + "/o", "p"),
+              StatusIs(absl::StatusCode::kDataLoss,
+                       HasSubstr("dimensions 4294934530x4294934528 are implausibly large")));
+}
+
 TEST(IdxTest, ImagesAndLabelsWithAnyCount) {
   const std::string dir = testing::FreshDir("idx_pair");
   testing::WriteBytes(dir + "/train-images-idx3-ubyte.gz",
