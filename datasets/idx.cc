@@ -113,12 +113,12 @@ absl::StatusOr<IdxArray> ReadIdx(const std::string& path,
           " are implausibly large"));
     }
   }
-  // Grow the buffer as the data arrives, so that a header declaring more than
-  // the file holds costs at most one chunk beyond what is really there.
-  constexpr int64_t kChunk = int64_t{1} << 24;
+  // Grow the buffer as the data arrives (doubling from 64 KiB), so that a
+  // header declaring more than the file holds costs at most twice what is
+  // really there.
   int64_t got = 0;
   while (got < total) {
-    const int64_t want = std::min(kChunk, total - got);
+    const int64_t want = std::min(std::max<int64_t>(got, 1 << 16), total - got);
     a.data.resize(got + want);
     const int64_t n = GzReadFully(f.get(), a.data.data() + got, want);
     if (n < 0) {

@@ -15,7 +15,7 @@ def isoae_fuzz_test(name, srcs, deps = [], mutations = 20000, **kwargs):
         srcs = srcs,
         args = ["--mutations=%d" % mutations],
         deps = deps + ["//tools/fuzz:fuzz_support"] + select({
-            "//tools/fuzz:libfuzzer": [],
+            "//tools/fuzz:libfuzzer": ["//tools/fuzz:libfuzzer_init"],
             "//conditions:default": ["//tools/fuzz:standalone_main"],
         }),
         linkopts = select({
