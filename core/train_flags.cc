@@ -15,6 +15,12 @@ DEFINE_int64(checkpoint_every, 1000, "checkpoint period in steps (0: end of trai
 DEFINE_bool(resume, false, "continue from the checkpoint of an interrupted run");
 DEFINE_string(device, "cpu", "cpu | cuda | cuda:N | auto");
 DEFINE_int32(threads, 0, "LibTorch and OpenBLAS threads (0: all cores)");
+DEFINE_int32(world_size, 1, "data-parallel ranks (processes) training together (core/distributed.h)");
+DEFINE_int32(rank, 0, "this process's rank in [0, world_size); rank 0 hosts the rendezvous");
+DEFINE_string(master_addr, "127.0.0.1", "address of rank 0 (data-parallel rendezvous)");
+DEFINE_int32(master_port, 29500, "TCP port of the rendezvous on rank 0");
+DEFINE_string(dist_interface, "", "network interface for the ranks' connections (e.g. eth0)");
+DEFINE_int32(dist_timeout_s, 600, "seconds to wait for the other ranks");
 
 namespace isoae {
 
@@ -54,8 +60,17 @@ absl::StatusOr<TrainFlags> TrainFlagsFromCommandLine() {
   if (!device.ok()) {
     return absl::InvalidArgumentError(absl::StrCat("--device: ", device.status().message()));
   }
+  DistributedOptions dist;
+  dist.world_size = FLAGS_world_size;
+  dist.rank = FLAGS_rank;
+  dist.master_addr = FLAGS_master_addr;
+  dist.master_port = FLAGS_master_port;
+  dist.interface = FLAGS_dist_interface;
+  dist.timeout_seconds = FLAGS_dist_timeout_s;
+  if (absl::Status s = ValidateDistributedOptions(dist); !s.ok()) return s;
   SetTorchThreads(FLAGS_threads);
   TrainFlags f;
+  f.distributed = dist;
   f.train.epochs = FLAGS_epochs;
   f.train.batch_size = FLAGS_batch_size;
   f.train.learning_rate = FLAGS_lr;

@@ -3,6 +3,8 @@
 //
 //   --epochs --batch_size (0: full batch) --lr --seed --checkpoint_every
 //   --resume --device (cpu | cuda | cuda:N | auto) --threads (0: all cores)
+//   --world_size --rank --master_addr --master_port --dist_interface
+//   --dist_timeout_s (data-parallel training, core/distributed.h)
 //
 // A binary whose paper schedule differs sets its own defaults before
 // InitMain with SetTrainFlagDefaults (e.g. full batch and 2000 epochs for the
@@ -17,6 +19,7 @@
 #include <string>
 
 #include "absl/status/statusor.h"
+#include "core/distributed.h"
 #include "core/trainer.h"
 
 namespace isoae {
@@ -35,6 +38,7 @@ struct TrainFlags {
   c10::Device device = c10::Device(c10::kCPU);
   std::string device_name;
   int threads = 0;
+  DistributedOptions distributed;  // world_size 1: a single process
 };
 
 // More threads than this is a typo, not a machine (each one is an OS thread).

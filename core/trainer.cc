@@ -10,6 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "core/checkpoint.h"
+#include "core/distributed.h"
 #include "core/table.h"
 #include "core/torch_boundary.h"
 
@@ -86,8 +87,17 @@ absl::StatusOr<TrainHistory> Train(const TrainConfig& config,
   if (config.resume && config.checkpoint_path.empty()) {
     return absl::InvalidArgumentError("resume needs a checkpoint path");
   }
+  DataParallel* const parallel = config.parallel;
+  const bool lead = parallel == nullptr || parallel->rank() == 0;
   const int64_t n = data.size(0);
   const int64_t batch = config.batch_size == 0 ? n : std::min(config.batch_size, n);
+  if (parallel != nullptr && (n % batch != 0 ? std::min(batch, n % batch) : batch) <
+                                 parallel->world_size()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "every batch needs at least one row per rank: batch ", batch, " of ", n,
+        " items (last batch ", n % batch == 0 ? batch : n % batch, ") over ",
+        parallel->world_size(), " ranks"));
+  }
   const int64_t steps_per_epoch = (n + batch - 1) / batch;
   const int64_t total_steps = config.epochs * steps_per_epoch;
   const int64_t log_every =
@@ -102,7 +112,7 @@ absl::StatusOr<TrainHistory> Train(const TrainConfig& config,
     for (auto& t : OptimizerState(opt, parameters, create)) all.push_back(t);
     return all;
   };
-  if (config.resume) {
+  if (config.resume && lead) {
     absl::StatusOr<int64_t> loaded =
         LoadCheckpoint(config.checkpoint_path, config.fingerprint, full_state(true));
     if (!loaded.ok()) return loaded.status();
@@ -111,8 +121,18 @@ absl::StatusOr<TrainHistory> Train(const TrainConfig& config,
     last_good = absl::StrCat(config.checkpoint_path, " (step ", step, ")");
     if (!config.quiet) LOG(INFO) << config.log_prefix << " resumed from " << last_good;
   }
+  if (parallel != nullptr) {
+    // Every rank starts from rank 0's model, optimizer state and step.
+    std::vector<at::Tensor> shared;
+    for (const NamedTensor& t : full_state(true)) shared.push_back(t.tensor);
+    at::Tensor step_t = torch::tensor({static_cast<double>(step)}, torch::kDouble);
+    shared.push_back(step_t);
+    if (absl::Status bs = parallel->BroadcastFromRankZero(shared); !bs.ok()) return bs;
+    step = static_cast<int64_t>(step_t.item<double>());
+    SetAdamSteps(opt, step);
+  }
   auto save = [&](int64_t at_step) -> absl::Status {
-    if (config.checkpoint_path.empty()) return absl::OkStatus();
+    if (config.checkpoint_path.empty() || !lead) return absl::OkStatus();
     absl::Status s = SaveCheckpoint(config.checkpoint_path, at_step,
                                     config.fingerprint, full_state(false));
     if (s.ok()) {
@@ -141,7 +161,15 @@ absl::StatusOr<TrainHistory> Train(const TrainConfig& config,
       }
       x = data.index_select(0, perm.slice(0, b * batch, std::min(n, (b + 1) * batch)));
     }
-    torch::manual_seed(Mix(config.seed ^ 0x5DEECE66DULL, step));
+    // Each rank takes its shard of the batch, with random draws of its own.
+    const int64_t global_rows = x.size(0);
+    uint64_t step_seed = config.seed ^ 0x5DEECE66DULL;
+    if (parallel != nullptr) {
+      const auto [begin, end] = parallel->Shard(global_rows);
+      x = x.narrow(0, begin, end - begin);
+      step_seed ^= 0x2545F4914F6CDD1DULL * static_cast<uint64_t>(parallel->rank());
+    }
+    torch::manual_seed(Mix(step_seed, step));
     LossTerms terms;
     absl::Status s = TorchCall(absl::StrCat("training step ", step), [&] {
       terms = loss(x);
@@ -152,6 +180,15 @@ absl::StatusOr<TrainHistory> Train(const TrainConfig& config,
     std::vector<std::pair<std::string, double>> values;
     for (auto& [name, t] : terms.terms) values.push_back({name, t.item<double>()});
     values.push_back({"total", terms.total.item<double>()});
+    bool finite = true;
+    for (auto& [name, v] : values) finite = finite && std::isfinite(v);
+    bool all_finite = finite;
+    if (parallel != nullptr) {
+      absl::StatusOr<bool> reduced =
+          parallel->ReduceGradients(parameters, x.size(0), global_rows, finite);
+      if (!reduced.ok()) return reduced.status();
+      all_finite = *reduced;
+    }
     for (auto& [name, v] : values) {
       if (!std::isfinite(v)) {
         return absl::InternalError(absl::StrCat(
@@ -160,13 +197,27 @@ absl::StatusOr<TrainHistory> Train(const TrainConfig& config,
             "; training stopped; last good checkpoint: ", last_good));
       }
     }
+    if (!all_finite) {
+      return absl::InternalError(absl::StrCat(
+          config.log_prefix.empty() ? "" : config.log_prefix + ": ",
+          "a loss term became non-finite on another rank at step ", step,
+          "; training stopped; last good checkpoint: ", last_good));
+    }
     opt.step();
     ++step;
     const bool log_now = step % log_every == 0 || step == total_steps;
+    if (log_now && parallel != nullptr) {
+      // The logged values are the global batch's: row-weighted sums of the
+      // shards' means.
+      std::vector<double> v;
+      for (auto& [name, value] : values) v.push_back(value * x.size(0) / global_rows);
+      if (absl::Status ss = parallel->SumAcrossRanks(&v); !ss.ok()) return ss;
+      for (size_t i = 0; i < v.size(); ++i) values[i].second = v[i];
+    }
     if (log_now) {
       history.steps.push_back(step);
       for (auto& [name, v] : values) history.terms[name].push_back(v);
-      if (!config.quiet) {
+      if (!config.quiet && lead) {
         const double el = std::chrono::duration<double>(
                               std::chrono::steady_clock::now() - start).count();
         const double rate = (step - first_step) / std::max(el, 1e-9);
@@ -183,7 +234,7 @@ absl::StatusOr<TrainHistory> Train(const TrainConfig& config,
       absl::Status cs = save(step);
       if (!cs.ok()) return cs;
     }
-    if (eval && config.eval_every > 0 && step % config.eval_every == 0) {
+    if (eval && lead && config.eval_every > 0 && step % config.eval_every == 0) {
       absl::Status es = eval(step);
       if (!es.ok()) return es;
     }

@@ -32,6 +32,8 @@
 
 namespace isoae {
 
+class DataParallel;
+
 struct TrainConfig {
   int64_t epochs = 1;
   int64_t batch_size = 0;  // 0: full batch
@@ -45,6 +47,10 @@ struct TrainConfig {
   int64_t eval_every = 0;        // steps; 0: never
   std::string log_prefix;        // e.g. "swiss_roll/I-AE"
   bool quiet = false;
+  // Data-parallel training (core/distributed.h): this process is one rank,
+  // trains on its shard of every batch and all-reduces the gradients; only
+  // rank 0 writes checkpoints, logs and evaluates. Not owned.
+  DataParallel* parallel = nullptr;
 };
 
 struct TrainHistory {

@@ -19,7 +19,7 @@ PACKAGES=(
   bazel-bootstrap libtorch-dev libopenblas0-pthread libeigen3-dev libabsl-dev
   libgoogle-glog-dev libgflags-dev libgtest-dev zlib1g-dev libplplot-dev
   plplot-driver-cairo nlohmann-json3-dev dataset-fashion-mnist libmatio-dev
-  libstb-dev
+  libstb-dev libgloo-dev
 )
 DATA_DIR="${ISOAE_DATA_DIR:-$HOME/.cache/isoae/data}"
 

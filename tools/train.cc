@@ -8,6 +8,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "core/device.h"
+#include "core/distributed.h"
 #include "core/model_builder.h"
 #include "core/status_macros.h"
 #include "core/table.h"
@@ -67,6 +68,10 @@ absl::StatusOr<TrainToolResult> RunTraining(const TrainToolConfig& c) {
       Train(tc, model->Parameters(), model->State(), data, [&](const at::Tensor& batch) {
         return method.Loss(*model, BatchToFloat(batch, device).reshape(shape));
       }));
+  // In data-parallel training rank 0 writes the outputs.
+  if (tc.parallel != nullptr && tc.parallel->rank() != 0) {
+    return TrainToolResult{std::move(history), method.Describe(), tc.checkpoint_path};
+  }
   ISOAE_RETURN_IF_ERROR(WriteHistoryCsv(absl::StrCat(c.output_dir, "/history.csv"), history));
   nlohmann::ordered_json j;
   j["method"] = method.Describe();

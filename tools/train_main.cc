@@ -14,9 +14,11 @@
 //       --lr=1e-4 --method_options=estimator=exact
 // Exit codes: 0 ok, 1 failure, 2 bad flags.
 #include <iostream>
+#include <memory>
 
 #include "absl/strings/str_join.h"
 #include "core/device.h"
+#include "core/distributed.h"
 #include "core/main_init.h"
 #include "core/method.h"
 #include "core/method_flags.h"
@@ -50,7 +52,18 @@ int main(int argc, char** argv) {
   c.device = train->device_name;
   c.output_dir = isoae::ResolveUserPath(FLAGS_output_dir);
   c.base_checkpoint = FLAGS_base_checkpoint;
-  if (!isoae::WriteFlagsFile(c.output_dir)) return 1;
+  std::unique_ptr<isoae::DataParallel> parallel;
+  if (train->distributed.world_size > 1) {
+    absl::StatusOr<std::unique_ptr<isoae::DataParallel>> joined =
+        isoae::DataParallel::Connect(train->distributed);
+    if (!joined.ok()) return isoae::ReportError(joined.status());
+    parallel = std::move(*joined);
+    c.train.parallel = parallel.get();
+    c.quiet = parallel->rank() != 0;
+  }
+  if ((parallel == nullptr || parallel->rank() == 0) && !isoae::WriteFlagsFile(c.output_dir)) {
+    return 1;
+  }
   absl::StatusOr<isoae::TrainToolResult> r = isoae::RunTraining(c);
   if (!r.ok()) return isoae::ReportError(r.status());
   std::cout << r->method << ": " << r->history.final_step << " steps in " << r->history.seconds
