@@ -4,8 +4,10 @@
 // OpenMP's default busy-wait makes LibTorch's threads spin against
 // OpenBLAS's on a 2-core machine and step times become erratic. Both read
 // their environment when the libraries load, i.e. before main(), so
-// InitMain sets OMP_WAIT_POLICY=PASSIVE (unless the user set it) and
-// re-executes the binary once with that environment. Then it parses flags
+// InitMain sets OMP_WAIT_POLICY=PASSIVE and OPENBLAS_THREAD_TIMEOUT=4 (OpenBLAS's
+// idle threads sleep almost at once instead of calling sched_yield for
+// ~0.1 s; that was 20% of the main job as system time), unless the user set
+// them, and re-executes the binary once with that environment. Then it parses flags
 // (--flagfile works) and logs to stderr. It also keeps large freed buffers in
 // glibc's heap (KeepLargeBuffersMapped): training steps re-allocate the same
 // activations every step, and mapping them afresh made a third of a run
