@@ -6,7 +6,7 @@
 // Methods that train a flattened model (IRVAE's flattening module) start from
 // an untrained VAE wrapped with a small Real NVP; with fm_beta > 0 so that
 // the base "flatten" alone has a gradient.
-#include <torch/torch.h>
+#include "third_party/torch_light.h"
 
 #include <filesystem>
 #include <string>

@@ -1,6 +1,6 @@
 #include "core/method.h"
 
-#include <torch/torch.h>
+#include "third_party/torch_light.h"
 
 #include "core/autoencoder.h"
 #include "core/networks.h"

@@ -1,6 +1,6 @@
 #include "core/networks.h"
 
-#include <torch/torch.h>
+#include "third_party/torch_light.h"
 
 #include <string>
 #include <vector>

@@ -1,6 +1,8 @@
 // Tests of the small support libraries: torch boundary, tables, figures,
 // device parsing and user paths.
-#include <torch/torch.h>
+#include <torch/cuda.h>
+
+#include "third_party/torch_light.h"
 
 #include <cstdlib>
 #include <filesystem>

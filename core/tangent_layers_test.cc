@@ -1,6 +1,8 @@
 #include "core/tangent_layers.h"
 
-#include <torch/torch.h>
+#include <torch/nn/modules/batchnorm.h>
+
+#include "third_party/torch_light.h"
 
 #include <functional>
 #include <memory>

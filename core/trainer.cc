@@ -1,6 +1,8 @@
 #include "core/trainer.h"
 
-#include <torch/torch.h>
+#include <torch/optim/adam.h>
+
+#include "third_party/torch_light.h"
 #include <glog/logging.h>
 
 #include <chrono>

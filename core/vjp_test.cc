@@ -1,6 +1,6 @@
 #include "core/vjp.h"
 
-#include <torch/torch.h>
+#include "third_party/torch_light.h"
 
 #include "core/status_matchers.h"
 #include "core/tangent_layers.h"

@@ -3,6 +3,7 @@
 #include <sys/stat.h>
 #include <zlib.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -58,11 +59,13 @@ absl::StatusOr<std::string> FindFirstExisting(
 absl::StatusOr<std::string> GunzipBytes(const std::string& compressed,
                                         const std::string& path) {
   std::string out;
-  // The gzip trailer holds the uncompressed size mod 2^32: a good first guess.
+  // The gzip trailer holds the uncompressed size mod 2^32: a good first
+  // guess, but it is the file's word: never more than deflate's largest
+  // ratio (1032:1) allows (a 24-byte file declaring 2 GiB was reserved as such).
   if (compressed.size() >= 18) {
     uint32_t isize = 0;
     std::memcpy(&isize, compressed.data() + compressed.size() - 4, 4);
-    if (isize < (1u << 31)) out.reserve(isize);
+    out.reserve(std::min<uint64_t>(isize, uint64_t{1032} * compressed.size()));
   }
   z_stream zs;
   std::memset(&zs, 0, sizeof(zs));

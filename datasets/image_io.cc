@@ -26,6 +26,21 @@ absl::StatusOr<Image> DecodeImage(const std::string& bytes,
         path, ": unreadable image (", bytes.size(), " bytes)"));
   }
   int w = 0, h = 0, c = 0;
+  // The header's size is the file's word: stb_image allocates what it
+  // declares before decoding (a 60-byte PNG asked for 2 GiB). No format packs
+  // more than ~2048 decoded bytes per file byte (deflate's limit is 1032:1).
+  if (stbi_info_from_memory(reinterpret_cast<const unsigned char*>(bytes.data()),
+                            static_cast<int>(bytes.size()), &w, &h, &c) != 0) {
+    const uint64_t decoded = static_cast<uint64_t>(w) * static_cast<uint64_t>(h) *
+                             static_cast<uint64_t>(channels != 0 ? channels : c);
+    if (w <= 0 || h <= 0 || w > kMaxImageSide || h > kMaxImageSide ||
+        decoded > uint64_t{2048} * bytes.size() + (uint64_t{1} << 20)) {
+      return absl::DataLossError(absl::StrCat(path, ": image header declares ", w, "x", h,
+                                              " pixels, more than its ", bytes.size(),
+                                              " bytes can hold (or above ", kMaxImageSide,
+                                              " per side)"));
+    }
+  }
   unsigned char* data = stbi_load_from_memory(
       reinterpret_cast<const unsigned char*>(bytes.data()),
       static_cast<int>(bytes.size()), &w, &h, &c, channels);

@@ -29,6 +29,10 @@ struct Image {
   std::vector<uint8_t> pixels;  // height * width * channels, interleaved
 };
 
+// Larger images are refused (kDataLoss) before decoding, as are headers that
+// declare more pixels than the file's bytes can encode.
+inline constexpr int kMaxImageSide = 16384;
+
 // `channels` 1 or 3 converts to gray / RGB; 0 keeps the file's own.
 absl::StatusOr<Image> DecodeImage(const std::string& bytes,
                                   const std::string& path, int channels);

@@ -1,8 +1,11 @@
 #include "datasets/svhn.h"
 
 #include <matio.h>
+#include <zlib.h>
 
+#include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <memory>
 #include <mutex>
 
@@ -66,6 +69,156 @@ double NumericAt(const matvar_t* v, size_t i) {
   }
 }
 
+// MAT v5 data element types and array classes used below.
+constexpr uint32_t kMiInt8 = 1, kMiUint8 = 2, kMiInt16 = 3, kMiUint16 = 4, kMiInt32 = 5,
+                   kMiUint32 = 6, kMiSingle = 7, kMiDouble = 9, kMiInt64 = 12, kMiUint64 = 13,
+                   kMiMatrix = 14, kMiCompressed = 15;
+
+int StorageBytes(uint32_t type) {
+  switch (type) {
+    case kMiInt8: case kMiUint8: return 1;
+    case kMiInt16: case kMiUint16: return 2;
+    case kMiInt32: case kMiUint32: case kMiSingle: return 4;
+    case kMiDouble: case kMiInt64: case kMiUint64: return 8;
+    default: return 0;
+  }
+}
+
+// Checks one miMATRIX element's contents (`m`, its first bytes; `total` its
+// whole length, possibly more than `m` holds for a compressed variable):
+// numeric class, sane dims, and a data sub-element that really holds
+// prod(dims) elements. matio allocates from the dims before reading the
+// data, so this is what keeps a small file from asking for gigabytes.
+absl::Status CheckMatrix(const std::string& m, uint64_t total, const std::string& path) {
+  auto bad = [&](const std::string& why) {
+    return absl::DataLossError(absl::StrCat(path, ": ", why, " (not an SVHN MATLAB file)"));
+  };
+  auto u32 = [&](size_t at) {
+    uint32_t v = 0;
+    std::memcpy(&v, m.data() + at, 4);
+    return v;
+  };
+  // Array flags: tag (8) + 8 bytes.
+  if (m.size() < 16 || u32(0) != kMiUint32 || u32(4) != 8) return bad("malformed array flags");
+  const uint32_t cls = u32(8) & 0xff;
+  if (cls < 6 || cls > 15 || (u32(8) & 0x800) != 0) {
+    return bad(absl::StrCat("a variable of MATLAB class ", cls, " (only real numeric arrays)"));
+  }
+  // Dimensions: miINT32, 2..8 of them, padded to 8 bytes.
+  if (m.size() < 24 || u32(16) != kMiInt32) return bad("malformed dimensions");
+  const uint32_t dims_bytes = u32(20);
+  if (dims_bytes < 8 || dims_bytes > 32 || dims_bytes % 4 != 0 || m.size() < 24 + dims_bytes) {
+    return bad("malformed dimensions");
+  }
+  uint64_t count = 1;
+  for (uint32_t k = 0; k < dims_bytes / 4; ++k) {
+    const int32_t d = static_cast<int32_t>(u32(24 + 4 * k));
+    if (d < 0) return bad("a negative dimension");
+    count *= static_cast<uint64_t>(d);
+    if (count > (uint64_t{1} << 36)) return bad("implausibly large dimensions");
+  }
+  size_t at = 24 + ((dims_bytes + 7) / 8) * 8;
+  // Name: small (4 bytes in the tag) or normal element.
+  if (m.size() < at + 8) return bad("malformed variable name");
+  if ((u32(at) >> 16) != 0) {
+    at += 8;
+  } else {
+    const uint64_t n = u32(at + 4);
+    if (n > 4096) return bad("malformed variable name");
+    at += 8 + ((n + 7) / 8) * 8;
+  }
+  // Real part.
+  if (m.size() < at + 8) return bad("missing data");
+  uint32_t type = u32(at), nbytes = u32(at + 4);
+  uint64_t header = 8;
+  if ((type >> 16) != 0) {  // small data element
+    nbytes = type >> 16;
+    type &= 0xffff;
+    header = 4;
+  }
+  const int size = StorageBytes(type);
+  if (size == 0) return bad(absl::StrCat("data of element type ", type));
+  if (nbytes != count * static_cast<uint64_t>(size) || at + header + nbytes > total) {
+    return bad(absl::StrCat("a variable declaring ", count, " elements whose data holds ",
+                            nbytes, " bytes of ", total - std::min<uint64_t>(total, at + header),
+                            " available"));
+  }
+  return absl::OkStatus();
+}
+
+// Walks the top-level elements of a MAT v5 file and checks each variable
+// (compressed ones are inflated in a streaming pass that keeps only their
+// first 4 KiB and counts the rest).
+absl::Status PrecheckMat5(const std::string& path) {
+  ISOAE_ASSIGN_OR_RETURN(const std::string raw, ReadFileBytes(path, kSvhnProvider));
+  // ReadFileBytes inflates a gzip-wrapped file; MAT files are not, so a
+  // plain file is what matio will read.
+  if (raw.size() < 128) {
+    return absl::DataLossError(absl::StrCat(path, ": not a MATLAB v5 file (", raw.size(),
+                                            " bytes, the header alone is 128)"));
+  }
+  if (raw[126] != 'I' || raw[127] != 'M') {
+    return absl::OkStatus();  // big-endian or v7.3 (HDF5): left to matio's own checks
+  }
+  size_t at = 128;
+  while (at + 8 <= raw.size()) {
+    uint32_t type = 0, nbytes = 0;
+    std::memcpy(&type, raw.data() + at, 4);
+    std::memcpy(&nbytes, raw.data() + at + 4, 4);
+    if (nbytes > raw.size() - at - 8) {
+      return absl::DataLossError(absl::StrCat(path, ": truncated: an element at byte ", at,
+                                              " declares ", nbytes, " bytes, the file holds ",
+                                              raw.size() - at - 8));
+    }
+    const char* body = raw.data() + at + 8;
+    if (type == kMiMatrix) {
+      ISOAE_RETURN_IF_ERROR(
+          CheckMatrix(std::string(body, std::min<uint32_t>(nbytes, 4096)), nbytes, path));
+      at += 8 + ((static_cast<uint64_t>(nbytes) + 7) / 8) * 8;
+    } else if (type == kMiCompressed) {
+      z_stream zs;
+      std::memset(&zs, 0, sizeof zs);
+      if (inflateInit(&zs) != Z_OK) return absl::InternalError("zlib inflateInit failed");
+      zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(body));
+      zs.avail_in = nbytes;
+      std::string head;
+      uint64_t inflated = 0;
+      char buf[1 << 15];
+      int rc = Z_OK;
+      while (rc == Z_OK) {
+        zs.next_out = reinterpret_cast<Bytef*>(buf);
+        zs.avail_out = sizeof buf;
+        rc = inflate(&zs, Z_NO_FLUSH);
+        const size_t got = sizeof buf - zs.avail_out;
+        if (head.size() < 4096) head.append(buf, std::min<size_t>(got, 4096 - head.size()));
+        inflated += got;
+        if (rc == Z_BUF_ERROR && zs.avail_in == 0) break;
+      }
+      inflateEnd(&zs);
+      if (rc != Z_STREAM_END) {
+        return absl::DataLossError(
+            absl::StrCat(path, ": corrupt compressed variable at byte ", at));
+      }
+      // The inflated element is itself a tagged miMATRIX element.
+      uint32_t inner_type = 0, inner_bytes = 0;
+      if (head.size() >= 8) {
+        std::memcpy(&inner_type, head.data(), 4);
+        std::memcpy(&inner_bytes, head.data() + 4, 4);
+      }
+      if (inner_type != kMiMatrix || inner_bytes > inflated - 8) {
+        return absl::DataLossError(
+            absl::StrCat(path, ": malformed compressed variable at byte ", at));
+      }
+      ISOAE_RETURN_IF_ERROR(CheckMatrix(head.substr(8), inner_bytes, path));
+      at += 8 + static_cast<uint64_t>(nbytes);
+    } else {
+      return absl::DataLossError(absl::StrCat(path, ": unexpected element type ", type,
+                                              " at byte ", at, " (not an SVHN MATLAB file)"));
+    }
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 absl::StatusOr<Dataset> LoadSvhnMat(const std::string& path,
@@ -73,6 +226,7 @@ absl::StatusOr<Dataset> LoadSvhnMat(const std::string& path,
   InstallMatioLog();
   if (!IsRegularFile(path)) return MissingPathError(path, kSvhnProvider);
   last_matio_message.clear();
+  ISOAE_RETURN_IF_ERROR(PrecheckMat5(path));
   MatFile mat(Mat_Open(path.c_str(), MAT_ACC_RDONLY));
   if (mat == nullptr) {
     return absl::DataLossError(absl::StrCat(

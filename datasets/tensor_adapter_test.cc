@@ -1,6 +1,6 @@
 #include "datasets/tensor_adapter.h"
 
-#include <torch/torch.h>
+#include "third_party/torch_light.h"
 
 #include <cmath>
 #include <iostream>

@@ -11,7 +11,9 @@
 // B/4). Synthetic inputs: the timing
 // does not depend on the data values.
 #include <gflags/gflags.h>
-#include <torch/torch.h>
+#include <torch/optim/adam.h>
+
+#include "third_party/torch_light.h"
 
 #include <algorithm>
 #include <chrono>

@@ -1,6 +1,6 @@
 #include "iae/iae_loss.h"
 
-#include <torch/torch.h>
+#include "third_party/torch_light.h"
 
 #include <cmath>
 #include <vector>

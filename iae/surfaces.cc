@@ -1,6 +1,6 @@
 #include "iae/surfaces.h"
 
-#include <torch/torch.h>
+#include "third_party/torch_light.h"
 #include <glog/logging.h>
 
 #include <array>

@@ -16,7 +16,7 @@
 // matrix shapes. Paper (RTX 3090): VAE 1.91 s, FMVAE 2.80 s, IRVAE 2.81 s,
 // FM 19.9 s per epoch.
 #include <gflags/gflags.h>
-#include <torch/torch.h>
+#include "third_party/torch_light.h"
 
 #include <algorithm>
 #include <chrono>

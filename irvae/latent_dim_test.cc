@@ -1,6 +1,6 @@
 #include "irvae/latent_dim.h"
 
-#include <torch/torch.h>
+#include "third_party/torch_light.h"
 
 #include <filesystem>
 

@@ -1,6 +1,6 @@
 #include "irvae/relaxed_distortion.h"
 
-#include <torch/torch.h>
+#include "third_party/torch_light.h"
 
 #include <algorithm>
 #include <cmath>

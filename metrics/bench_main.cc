@@ -6,7 +6,7 @@
 //
 //   bazel run //metrics:bench
 //   bazel run //metrics:bench -- --points=20000 --repeats=3 --threads=1
-#include <torch/torch.h>
+#include "third_party/torch_light.h"
 
 #include <algorithm>
 #include <chrono>

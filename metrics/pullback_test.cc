@@ -1,6 +1,6 @@
 #include "metrics/pullback.h"
 
-#include <torch/torch.h>
+#include "third_party/torch_light.h"
 
 #include "core/autoencoder.h"
 #include "core/networks.h"

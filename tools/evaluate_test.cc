@@ -1,7 +1,9 @@
 #include "tools/evaluate.h"
 
 #include <torch/script.h>
-#include <torch/torch.h>
+#include <torch/script.h>
+
+#include "third_party/torch_light.h"
 
 #include <nlohmann/json.hpp>
 

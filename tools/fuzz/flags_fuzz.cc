@@ -19,10 +19,11 @@ ISOAE_FUZZ_SEEDS() {
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string text(reinterpret_cast<const char*>(data), size);
-  // A flagfile may name other flagfiles or read the environment; keep the
-  // fuzzer on the text it was given.
-  if (text.find("flagfile") != std::string::npos || text.find("fromenv") != std::string::npos) {
-    return 0;
+  // A flagfile may name other flagfiles or read the environment, and gflags
+  // answers --help* / --version by printing and exiting (by design); keep the
+  // fuzzer on the text it was given and on what returns.
+  for (const char* skip : {"flagfile", "fromenv", "help", "version"}) {
+    if (text.find(skip) != std::string::npos) return 0;
   }
   gflags::FlagSaver saver;  // every input starts from the defaults
   if (!gflags::ReadFlagsFromString(text, "fuzz", /*errors_are_fatal=*/false)) return 0;

@@ -1,6 +1,6 @@
 """isoae_fuzz_test: one parser fuzz target, two builds (see fuzz_support.h)."""
 
-def isoae_fuzz_test(name, srcs, deps = [], mutations = 20000, **kwargs):
+def isoae_fuzz_test(name, srcs, deps = [], mutations = 20000, as_limit_mb = 3072, **kwargs):
     """A cc_test running seeds + mutations; a libFuzzer binary under --config=fuzz.
 
     Args:
@@ -8,12 +8,17 @@ def isoae_fuzz_test(name, srcs, deps = [], mutations = 20000, **kwargs):
       srcs: the target's source, defining LLVMFuzzerTestOneInput and seeds.
       deps: the parser under test.
       mutations: mutated inputs per `bazel test` run.
+      as_limit_mb: address-space cap of the test run (0: none).
       **kwargs: passed to cc_test.
     """
+    # Inputs that once crashed or exhausted memory (from libFuzzer runs) are
+    # run first, every time: tools/fuzz/regressions/<name>/*.
+    regressions = native.glob(["regressions/%s/*" % name])
     native.cc_test(
         name = name,
         srcs = srcs,
-        args = ["--mutations=%d" % mutations],
+        data = regressions,
+        args = ["--mutations=%d" % mutations, "--as_limit_mb=%d" % as_limit_mb] + ["$(location %s)" % f for f in regressions],
         deps = deps + ["//tools/fuzz:fuzz_support"] + select({
             "//tools/fuzz:libfuzzer": ["//tools/fuzz:libfuzzer_init"],
             "//conditions:default": ["//tools/fuzz:standalone_main"],

@@ -4,10 +4,14 @@
 // splices of two seeds, overwritten 32-bit fields), each through
 // LLVMFuzzerTestOneInput. A crash or sanitizer report fails the test.
 //
-//   <target> [--mutations=N] [--seed=S] [--write_seeds=DIR] [FILE...]
+//   <target> [--mutations=N] [--seed=S] [--as_limit_mb=MB] [--write_seeds=DIR] [FILE...]
+//
+// --as_limit_mb (default 3072, 0: none) caps the address space, so that an
+// input making a parser ask for gigabytes fails as under libFuzzer.
 //
 // FILEs (e.g. crashers found by libFuzzer) are run first, as regression inputs.
 #include <fcntl.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <csignal>
@@ -112,10 +116,27 @@ std::string Mutate(const std::vector<std::string>& seeds, std::mt19937_64& rng) 
 
 }  // namespace
 
+// An address-space limit, so that an input which makes a parser ask for
+// gigabytes fails here as it does under libFuzzer's malloc limit (skipped
+// under AddressSanitizer, which reserves terabytes of shadow memory).
+void LimitAddressSpace(rlim_t mb) {
+#if defined(__SANITIZE_ADDRESS__)
+  return;
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+  return;
+#endif
+#endif
+  if (mb == 0) return;
+  rlimit limit{mb << 20, mb << 20};
+  setrlimit(RLIMIT_AS, &limit);
+}
+
 int main(int argc, char** argv) {
   long mutations = 20000;
   uint64_t seed = 1;
   std::string write_seeds;
+  rlim_t as_limit_mb = 3072;
   std::vector<std::string> files;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
@@ -123,6 +144,8 @@ int main(int argc, char** argv) {
       mutations = std::strtol(a.c_str() + 12, nullptr, 10);
     } else if (a.rfind("--seed=", 0) == 0) {
       seed = std::strtoull(a.c_str() + 7, nullptr, 10);
+    } else if (a.rfind("--as_limit_mb=", 0) == 0) {
+      as_limit_mb = std::strtoull(a.c_str() + 14, nullptr, 10);
     } else if (a.rfind("--write_seeds=", 0) == 0) {
       write_seeds = a.substr(14);
     } else if (a.rfind("--", 0) == 0) {
@@ -132,6 +155,7 @@ int main(int argc, char** argv) {
       files.push_back(a);
     }
   }
+  LimitAddressSpace(as_limit_mb);
   InstallCrashHandler();
   const std::vector<std::string> seeds = IsoaeFuzzSeeds();
   if (seeds.empty()) {
