@@ -1,6 +1,8 @@
 #include "datasets/image_io.h"
 
 #include <cstdlib>
+#include <fstream>
+#include <iterator>
 
 #include "core/status_matchers.h"
 #include "datasets/testing/fixtures.h"
@@ -65,6 +67,26 @@ TEST(ImageIoTest, UndecodableBytesNameTheFile) {
               StatusIs(absl::StatusCode::kNotFound, HasSubstr("the provider")));
   EXPECT_THAT(DecodeImage("", "e.png", 0),
               StatusIs(absl::StatusCode::kDataLoss, HasSubstr("e.png")));
+}
+
+// Found by libFuzzer: stb_image allocated what a PNG header declares before
+// decoding. A 20000 x 20000 header on a 4x4 image's bytes is refused first.
+TEST(ImageIoTest, HeaderSizeMustFitTheFile) {
+  const std::string dir = testing::FreshDir("png_huge");
+  Image img{4, 4, 1, std::vector<uint8_t>(16, 9)};
+  ISOAE_ASSERT_OK(WritePng(dir + "/small.png", img));
+  std::ifstream in(dir + "/small.png", std::ios::binary);
+  std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  // IHDR: big-endian width and height at bytes 16 and 20.
+  for (int at : {16, 20}) {
+    bytes[at] = 0;
+    bytes[at + 1] = 0;
+    bytes[at + 2] = static_cast<char>(20000 >> 8);
+    bytes[at + 3] = static_cast<char>(20000 & 0xff);
+  }
+  EXPECT_THAT(DecodeImage(bytes, "huge.png", 0),
+              StatusIs(absl::StatusCode::kDataLoss,
+                       AllOf(HasSubstr("huge.png"), HasSubstr("declares 20000x20000 pixels"))));
 }
 
 TEST(ImageIoTest, CenterCropTakesTheMiddle) {

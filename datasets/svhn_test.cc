@@ -2,6 +2,7 @@
 
 #include <matio.h>
 
+#include <cstring>
 #include <fstream>
 #include <vector>
 
@@ -98,6 +99,38 @@ TEST(SvhnTest, BadContents) {
   WriteMat(dir + "/d.mat", no_y);
   EXPECT_THAT(LoadSvhnMat(dir + "/d.mat", "d"),
               StatusIs(absl::StatusCode::kDataLoss, HasSubstr("cannot read variable y")));
+}
+
+// Found by libFuzzer: matio allocates what a variable's dims declare before
+// it reads the data (4.7 GB for a 560-byte file); the pre-check refuses dims
+// the data does not back, and non-numeric variables.
+TEST(SvhnTest, DeclaredSizesMustBeBackedByTheData) {
+  const std::string dir = testing::FreshDir("svhn_huge");
+  WriteMat(dir + "/full.mat", MatSpec{});
+  std::ifstream in(dir + "/full.mat", std::ios::binary);
+  std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  // Header 128, miMATRIX tag 8, array flags 16, dims tag 8: X's 4th extent.
+  int32_t n = 0;
+  std::memcpy(&n, bytes.data() + 172, 4);
+  ASSERT_EQ(n, 3);
+  const int32_t more = 1000;
+  std::memcpy(&bytes[172], &more, 4);
+  testing::WriteBytes(dir + "/more.mat", bytes);
+  EXPECT_THAT(LoadSvhnMat(dir + "/more.mat", "more"),
+              StatusIs(absl::StatusCode::kDataLoss,
+                       AllOf(HasSubstr("more.mat"),
+                             HasSubstr("declaring 3072000 elements whose data holds 9216"))));
+  const int32_t huge = 0x7fffffff;
+  std::memcpy(&bytes[172], &huge, 4);
+  testing::WriteBytes(dir + "/huge.mat", bytes);
+  EXPECT_THAT(LoadSvhnMat(dir + "/huge.mat", "huge"),
+              StatusIs(absl::StatusCode::kDataLoss, HasSubstr("implausibly large dimensions")));
+  // A cell array (class 1) instead of a numeric one.
+  std::memcpy(&bytes[172], &n, 4);
+  bytes[144] = 1;
+  testing::WriteBytes(dir + "/cell.mat", bytes);
+  EXPECT_THAT(LoadSvhnMat(dir + "/cell.mat", "cell"),
+              StatusIs(absl::StatusCode::kDataLoss, HasSubstr("MATLAB class 1")));
 }
 
 TEST(SvhnTest, TruncatedAndGarbageFiles) {

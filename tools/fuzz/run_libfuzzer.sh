@@ -28,7 +28,7 @@ fi
 bazel_fuzz() { bazel --output_base="$HOME/.cache/isoae-fuzz-bazel" "$@"; }
 labels=()
 for t in "${targets[@]}"; do labels+=("//tools/fuzz:$t"); done
-bazel_fuzz build --config=fuzz "${labels[@]}"
+bazel_fuzz build --config=fuzz --symlink_prefix=/ "${labels[@]}"
 bin=$(bazel_fuzz info --config=fuzz bazel-bin 2>/dev/null)
 
 export ASAN_OPTIONS=${ASAN_OPTIONS:-allocator_may_return_null=0:detect_leaks=1}
