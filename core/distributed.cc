@@ -80,6 +80,15 @@ absl::StatusOr<std::unique_ptr<DataParallel>> DataParallel::Connect(
   return std::unique_ptr<DataParallel>(new DataParallel(options, std::move(impl)));
 }
 
+absl::StatusOr<std::unique_ptr<DataParallel>> DataParallel::ConnectIfDistributed(
+    const DistributedOptions& options) {
+  if (options.world_size == 1) {
+    if (absl::Status s = ValidateDistributedOptions(options); !s.ok()) return s;
+    return std::unique_ptr<DataParallel>();
+  }
+  return Connect(options);
+}
+
 std::pair<int64_t, int64_t> DataParallel::Shard(int64_t rows) const {
   const int64_t w = options_.world_size;
   const int64_t r = options_.rank;

@@ -57,6 +57,9 @@ class DataParallel {
   // Joins the group (blocks until all world_size ranks have joined, up to the
   // timeout).
   static absl::StatusOr<std::unique_ptr<DataParallel>> Connect(const DistributedOptions& options);
+  // Connect for world_size > 1; nullptr (a single process) for world_size 1.
+  static absl::StatusOr<std::unique_ptr<DataParallel>> ConnectIfDistributed(
+      const DistributedOptions& options);
   ~DataParallel();
 
   int rank() const { return options_.rank; }

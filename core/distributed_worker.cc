@@ -21,13 +21,10 @@ int main(int argc, char** argv) {
   isoae::InitMain("data-parallel test worker", &argc, &argv);
   absl::StatusOr<isoae::TrainFlags> flags = isoae::TrainFlagsFromCommandLine();
   if (!flags.ok()) return isoae::ReportError(flags.status());
-  std::unique_ptr<isoae::DataParallel> parallel;
-  if (flags->distributed.world_size > 1) {
-    absl::StatusOr<std::unique_ptr<isoae::DataParallel>> joined =
-        isoae::DataParallel::Connect(flags->distributed);
-    if (!joined.ok()) return isoae::ReportError(joined.status());
-    parallel = std::move(*joined);
-  }
+  absl::StatusOr<std::unique_ptr<isoae::DataParallel>> joined =
+      isoae::DataParallel::ConnectIfDistributed(flags->distributed);
+  if (!joined.ok()) return isoae::ReportError(joined.status());
+  std::unique_ptr<isoae::DataParallel> parallel = std::move(*joined);
   at::manual_seed(11);
   const at::Tensor data = at::randn({60, 5}, at::kDouble);
   at::manual_seed(flags->train.seed);

@@ -52,12 +52,11 @@ int main(int argc, char** argv) {
   c.device = train->device_name;
   c.output_dir = isoae::ResolveUserPath(FLAGS_output_dir);
   c.base_checkpoint = FLAGS_base_checkpoint;
-  std::unique_ptr<isoae::DataParallel> parallel;
-  if (train->distributed.world_size > 1) {
-    absl::StatusOr<std::unique_ptr<isoae::DataParallel>> joined =
-        isoae::DataParallel::Connect(train->distributed);
-    if (!joined.ok()) return isoae::ReportError(joined.status());
-    parallel = std::move(*joined);
+  absl::StatusOr<std::unique_ptr<isoae::DataParallel>> joined =
+      isoae::DataParallel::ConnectIfDistributed(train->distributed);
+  if (!joined.ok()) return isoae::ReportError(joined.status());
+  std::unique_ptr<isoae::DataParallel> parallel = std::move(*joined);
+  if (parallel != nullptr) {
     c.train.parallel = parallel.get();
     c.quiet = parallel->rank() != 0;
   }
