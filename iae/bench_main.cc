@@ -1,7 +1,9 @@
 // bazel run //iae:bench
 //
-// Median milliseconds per training step (loss, backward, Adam update) for a
-// plain AE and I-AE, after warm-up, on
+// Milliseconds per training step (loss, backward, Adam update) for a plain AE
+// and I-AE, through core/trainer.h's Train() as the experiments run it
+// (per-step seeding, loss-term read-back and NaN checks included): the mean
+// over --steps steps after a --warmup run, on
 //   (a) the surfaces nets (5 x FC 256 Softplus each side, 3 -> 2), full batch;
 //   (b) the MNIST FC nets (784-256x4-2 both ways, ReLU, sigmoid output),
 //       batch 100;
@@ -11,7 +13,6 @@
 // B/4). Synthetic inputs: the timing
 // does not depend on the data values.
 #include <gflags/gflags.h>
-#include <torch/optim/adam.h>
 
 #include "third_party/torch_light.h"
 
@@ -27,6 +28,7 @@
 #include "core/autoencoder.h"
 #include "core/main_init.h"
 #include "core/networks.h"
+#include "core/trainer.h"
 #include "iae/iae_loss.h"
 
 DEFINE_int32(steps, 60, "Timed steps per configuration (at least 50 recommended).");
@@ -40,22 +42,27 @@ namespace {
 using isoae::Autoencoder;
 using isoae::LossTerms;
 
-double MedianStepMs(Autoencoder& ae, const torch::Tensor& x,
+double TrainerStepMs(Autoencoder& ae, const torch::Tensor& x,
                     const std::function<torch::Tensor(Autoencoder&, const torch::Tensor&)>& loss) {
-  torch::optim::Adam opt(ae.Parameters(), torch::optim::AdamOptions(1e-4));
-  std::vector<double> ms;
-  for (int i = 0; i < FLAGS_warmup + FLAGS_steps; ++i) {
-    const auto t0 = std::chrono::steady_clock::now();
-    torch::Tensor l = loss(ae, x);
-    opt.zero_grad();
-    l.backward();
-    opt.step();
-    (void)l.item<double>();
-    const auto t1 = std::chrono::steady_clock::now();
-    if (i >= FLAGS_warmup) ms.push_back(std::chrono::duration<double, std::milli>(t1 - t0).count());
+  isoae::TrainConfig tc;
+  tc.batch_size = 0;  // x is one batch: one step per epoch
+  tc.learning_rate = 1e-4;
+  tc.quiet = true;
+  auto terms = [&](const at::Tensor& b) {
+    torch::Tensor l = loss(ae, b);
+    return LossTerms{l, {{"loss", l.detach()}}};
+  };
+  double seconds = 0;
+  for (int64_t epochs : {int64_t{FLAGS_warmup}, int64_t{FLAGS_steps}}) {
+    tc.epochs = epochs;
+    absl::StatusOr<isoae::TrainHistory> h = isoae::Train(tc, ae.Parameters(), ae.State(), x, terms);
+    if (!h.ok()) {
+      std::cerr << h.status() << "\n";
+      std::exit(1);
+    }
+    seconds = h->seconds;
   }
-  std::sort(ms.begin(), ms.end());
-  return ms[ms.size() / 2];
+  return 1000.0 * seconds / FLAGS_steps;
 }
 
 void Case(const std::string& name, const isoae::AutoencoderConfig& cfg, const torch::Tensor& x) {
@@ -72,17 +79,17 @@ void Case(const std::string& name, const isoae::AutoencoderConfig& cfg, const to
   isoae::IaeConfig ic;
   ic.lambda_iso = 0.1;
   Autoencoder a1 = build();
-  const double ae_ms = MedianStepMs(a1, x, [&](Autoencoder& ae, const torch::Tensor& b) {
+  const double ae_ms = TrainerStepMs(a1, x, [&](Autoencoder& ae, const torch::Tensor& b) {
     isoae::IaeConfig none = ic;
     none.lambda_iso = 0;
     return isoae::IaeLoss(ae, b, none).total;
   });
   Autoencoder a2 = build();
-  const double iae_ms = MedianStepMs(a2, x, [&](Autoencoder& ae, const torch::Tensor& b) {
+  const double iae_ms = TrainerStepMs(a2, x, [&](Autoencoder& ae, const torch::Tensor& b) {
     return isoae::IaeLoss(ae, b, ic).total;
   });
   Autoencoder a3 = build();
-  const double ref_ms = MedianStepMs(a3, x, [&](Autoencoder& ae, const torch::Tensor& b) {
+  const double ref_ms = TrainerStepMs(a3, x, [&](Autoencoder& ae, const torch::Tensor& b) {
     isoae::AeForward fwd = isoae::RunAutoencoder(ae, b);
     const int64_t n = b.size(0), d = ae.latent_dim;
     torch::Tensor z = isoae::SampleIsoPrior(fwd.z, ic.prior, n);
@@ -96,7 +103,7 @@ void Case(const std::string& name, const isoae::AutoencoderConfig& cfg, const to
   isoae::IaeConfig quarter = ic;
   quarter.iso_samples = std::max<int64_t>(1, x.size(0) / 4);
   quarter.piso_samples = std::max<int64_t>(1, x.size(0) / 4);
-  const double q_ms = MedianStepMs(a4, x, [&](Autoencoder& ae, const torch::Tensor& b) {
+  const double q_ms = TrainerStepMs(a4, x, [&](Autoencoder& ae, const torch::Tensor& b) {
     return isoae::IaeLoss(ae, b, quarter).total;
   });
   if (FLAGS_breakdown) {
@@ -105,7 +112,7 @@ void Case(const std::string& name, const isoae::AutoencoderConfig& cfg, const to
       isoae::IaeConfig one = ic;
       one.use_iso = iso;
       one.use_piso = !iso;
-      const double ms = MedianStepMs(a, x, [&](Autoencoder& ae, const torch::Tensor& b) {
+      const double ms = TrainerStepMs(a, x, [&](Autoencoder& ae, const torch::Tensor& b) {
         return isoae::IaeLoss(ae, b, one).total;
       });
       std::cout << absl::StrFormat("%-34s   only %s: %7.2f ms (x%.2f)\n", "", iso ? "L_iso " : "L_piso",
@@ -123,9 +130,9 @@ void Case(const std::string& name, const isoae::AutoencoderConfig& cfg, const to
 int main(int argc, char** argv) {
   isoae::InitMain("Training-step benchmark: AE vs I-AE", &argc, &argv);
   isoae::SetTorchThreads(FLAGS_threads);
-  std::cout << "median ms per training step over " << FLAGS_steps << " steps after "
-            << FLAGS_warmup << " warm-up steps; LibTorch threads " << at::get_num_threads()
-            << "\n";
+  std::cout << "ms per training step through the trainer, mean over " << FLAGS_steps
+            << " steps after " << FLAGS_warmup << " warm-up steps; LibTorch threads "
+            << at::get_num_threads() << "\n";
   torch::manual_seed(1);
   Case(absl::StrFormat("(a) surfaces MLP, full batch %d", FLAGS_surface_points),
        isoae::SurfacesMlp(3, 2), torch::randn({FLAGS_surface_points, 3}));
