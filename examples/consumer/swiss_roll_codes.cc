@@ -40,6 +40,7 @@ int main() {
 
   // The same measure for the codes of an untrained I-AE network (5 x 256
   // Softplus layers each way), decoded on the grid of its codes.
+  at::manual_seed(0);  // the same untrained network every run
   absl::StatusOr<isoae::Autoencoder> ae =
       isoae::BuildAutoencoder(isoae::SurfacesMlp(), at::TensorOptions().dtype(at::kDouble));
   if (!ae.ok()) return Fail(ae.status());
