@@ -71,6 +71,17 @@ absl::Status WriteAndSync(const std::string& path, const std::string& bytes) {
   return absl::OkStatus();
 }
 
+// zlib's CRC-32 of `n` bytes (in chunks: zlib takes 32-bit lengths).
+uint32_t Crc32(const char* data, size_t n) {
+  uLong crc = crc32(0L, Z_NULL, 0);
+  for (size_t at = 0; at < n;) {
+    const uInt chunk = static_cast<uInt>(std::min<size_t>(n - at, 1u << 30));
+    crc = crc32(crc, reinterpret_cast<const Bytef*>(data + at), chunk);
+    at += chunk;
+  }
+  return static_cast<uint32_t>(crc);
+}
+
 template <typename T>
 void Put(std::string* out, T v) {
   out->append(reinterpret_cast<const char*>(&v), sizeof v);
@@ -179,13 +190,7 @@ absl::Status ParseCheckpoint(const std::string& path, const char* missing_hint,
   }
   uint32_t stored_crc = 0;
   std::memcpy(&stored_crc, b.data() + b.size() - 4, 4);
-  uLong crc = crc32(0L, Z_NULL, 0);
-  for (size_t at = begin; at < begin + payload;) {
-    const uInt chunk = static_cast<uInt>(std::min<size_t>(begin + payload - at, 1u << 30));
-    crc = crc32(crc, reinterpret_cast<const Bytef*>(b.data() + at), chunk);
-    at += chunk;
-  }
-  if (static_cast<uint32_t>(crc) != stored_crc) {
+  if (Crc32(b.data() + begin, payload) != stored_crc) {
     return absl::DataLossError(
         absl::StrCat("checkpoint ", path, " is corrupt (CRC-32 mismatch)"));
   }
@@ -303,11 +308,14 @@ absl::Status SaveCheckpoint(const std::string& path, int64_t step,
     return absl::InvalidArgumentError(absl::StrCat("checkpoint fingerprint of ",
                                                    fingerprint.size(), " bytes is too long"));
   }
-  std::string payload;
-  Put(&payload, step);
-  Put(&payload, static_cast<uint32_t>(fingerprint.size()));
-  payload += fingerprint;
-  Put(&payload, static_cast<uint32_t>(tensors.size()));
+  // Header, payload and CRC in one buffer; the payload size is filled in last.
+  std::string bytes(kMagic, sizeof kMagic);
+  Put(&bytes, uint64_t{0});
+  const size_t begin = bytes.size();
+  Put(&bytes, step);
+  Put(&bytes, static_cast<uint32_t>(fingerprint.size()));
+  bytes += fingerprint;
+  Put(&bytes, static_cast<uint32_t>(tensors.size()));
   absl::Status s = TorchCall(absl::StrCat("serialising checkpoint ", path), [&] {
     for (const NamedTensor& t : tensors) {
       at::Tensor v = t.tensor.detach().cpu().contiguous();
@@ -325,12 +333,12 @@ absl::Status SaveCheckpoint(const std::string& path, int64_t step,
                                                  c10::toString(v.scalar_type()), " and rank ",
                                                  v.dim(), " cannot be checkpointed"));
       }
-      Put(&payload, static_cast<uint32_t>(t.name.size()));
-      payload += t.name;
-      Put(&payload, found->code);
-      Put(&payload, static_cast<uint8_t>(v.dim()));
-      for (int64_t d : v.sizes()) Put(&payload, d);
-      payload.append(static_cast<const char*>(v.data_ptr()), v.nbytes());
+      Put(&bytes, static_cast<uint32_t>(t.name.size()));
+      bytes += t.name;
+      Put(&bytes, found->code);
+      Put(&bytes, static_cast<uint8_t>(v.dim()));
+      for (int64_t d : v.sizes()) Put(&bytes, d);
+      bytes.append(static_cast<const char*>(v.data_ptr()), v.nbytes());
     }
   });
   if (!s.ok()) {
@@ -340,16 +348,9 @@ absl::Status SaveCheckpoint(const std::string& path, int64_t step,
     if (cut != std::string::npos) return absl::InvalidArgumentError(msg.substr(cut));
     return absl::InvalidArgumentError(msg);
   }
-  std::string bytes(kMagic, sizeof kMagic);
-  Put(&bytes, static_cast<uint64_t>(payload.size()));
-  bytes += payload;
-  uLong crc = crc32(0L, Z_NULL, 0);
-  for (size_t at = 0; at < payload.size();) {
-    const uInt chunk = static_cast<uInt>(std::min<size_t>(payload.size() - at, 1u << 30));
-    crc = crc32(crc, reinterpret_cast<const Bytef*>(payload.data() + at), chunk);
-    at += chunk;
-  }
-  Put(&bytes, static_cast<uint32_t>(crc));
+  const uint64_t payload_size = bytes.size() - begin;
+  std::memcpy(&bytes[sizeof kMagic], &payload_size, sizeof payload_size);
+  Put(&bytes, Crc32(bytes.data() + begin, payload_size));
 
   std::error_code ec;
   const std::filesystem::path p(path);

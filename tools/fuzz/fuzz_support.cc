@@ -35,13 +35,5 @@ std::string ScratchFile(const std::string& tag, const std::string& bytes) {
   return path;
 }
 
-std::string ScratchDirWithFile(const std::string& tag, const std::string& name,
-                               const std::string& bytes) {
-  const std::string dir = ScratchRoot() + "/" + tag;
-  std::filesystem::create_directories(dir);
-  WriteAll(dir + "/" + name, bytes);
-  return dir;
-}
-
 }  // namespace fuzz
 }  // namespace isoae

@@ -26,11 +26,6 @@ namespace fuzz {
 // $TEST_TMPDIR, else /tmp) and returns its path, for parsers that take a path.
 std::string ScratchFile(const std::string& tag, const std::string& bytes);
 
-// Same as above for a file that must be called `name` inside a scratch
-// directory (returned), for loaders that take a directory.
-std::string ScratchDirWithFile(const std::string& tag, const std::string& name,
-                               const std::string& bytes);
-
 }  // namespace fuzz
 }  // namespace isoae
 
