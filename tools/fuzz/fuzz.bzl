@@ -1,5 +1,7 @@
 """isoae_fuzz_test: one parser fuzz target, two builds (see fuzz_support.h)."""
 
+load("//tools:cc.bzl", "torch_pch_copts")
+
 def isoae_fuzz_test(name, srcs, deps = [], mutations = 20000, as_limit_mb = 3072, **kwargs):
     """A cc_test running seeds + mutations; a libFuzzer binary under --config=fuzz.
 
@@ -27,6 +29,7 @@ def isoae_fuzz_test(name, srcs, deps = [], mutations = 20000, as_limit_mb = 3072
             "//tools/fuzz:libfuzzer": ["-fsanitize=fuzzer"],
             "//conditions:default": [],
         }),
+        copts = kwargs.pop("copts", []) + torch_pch_copts(deps),
         tags = ["fuzz"] + kwargs.pop("tags", []),
         size = kwargs.pop("size", "small"),
         **kwargs

@@ -5,6 +5,10 @@
 // and dataset of the frontend: ~28 s per translation unit on the 2-core
 // machine against ~17 s for this. Include <torch/optim/...> next to it where
 // an optimiser is needed.
+//
+// This file is the source of "third_party/torch_light.h", which
+// //third_party:torch generates and precompiles (third_party/pch.bzl): include
+// it by that name. Targets listing //third_party:torch load the .gch first.
 #ifndef ISOAE_THIRD_PARTY_TORCH_LIGHT_H_
 #define ISOAE_THIRD_PARTY_TORCH_LIGHT_H_
 
