@@ -42,8 +42,9 @@ std::vector<torch::Tensor> TrainFor(const std::string& spec, int64_t epochs, boo
   torch::manual_seed(3);
   const ModelKind kind = flat ? ModelKind::kVae : method.Kind();
   const int64_t out = kind == ModelKind::kVae ? 4 : 2;
-  std::unique_ptr<Model> model =
-      BuildModel(kind, SymmetricMlp(6, 2, 16, 2, out), kDouble).value();
+  AutoencoderConfig config = SymmetricMlp(6, 2, 16, 2, out);
+  ApplyArchitectureOptions(method.Architecture(), &config);
+  std::unique_ptr<Model> model = BuildModel(kind, config, kDouble).value();
   if (flat) {
     RealNvpOptions o;
     o.depth = 2;
@@ -114,6 +115,42 @@ TEST(MethodsTest, DecoderGeometryRegularisersTrainTheEncoderToo) {
       EXPECT_GT(dec_norm, 0.0);
     }
   }
+}
+
+TEST(MethodsTest, ArchitectureBaselinesChangeTheNetworks) {
+  // TCAE ties the decoder's weights to the encoder's, RAE-SN normalises the
+  // decoder; the loss-only methods leave the networks as given.
+  auto build = [](const std::string& spec) {
+    Method method = BuildMethod(spec).value();
+    AutoencoderConfig config = SymmetricMlp(6, 2, 16, 2);
+    ApplyArchitectureOptions(method.Architecture(), &config);
+    return BuildModel(method.Kind(), config, kDouble).value();
+  };
+  const auto plain = build("cae");
+  const auto tied = build("tcae");
+  const auto sn = build("rae_sn");
+  // SymmetricMlp(6, 2, 16, 2): decoder weights 16x2 + 16x16 + 6x16.
+  EXPECT_EQ(plain->Parameters().size(), 12u);
+  EXPECT_EQ(tied->Parameters().size(), 9u);
+  int64_t plain_n = 0, tied_n = 0;
+  for (const auto& p : plain->Parameters()) plain_n += p.numel();
+  for (const auto& p : tied->Parameters()) tied_n += p.numel();
+  EXPECT_EQ(plain_n - tied_n, 16 * 2 + 16 * 16 + 6 * 16);
+  EXPECT_NE(tied->Fingerprint().find("tied"), std::string::npos);
+  EXPECT_NE(sn->Fingerprint().find("SNLinear"), std::string::npos);
+  EXPECT_EQ(plain->Fingerprint().find("SNLinear"), std::string::npos);
+  const ArchitectureOptions from_tied = ArchitectureOptionsOfFingerprint(tied->Fingerprint());
+  const ArchitectureOptions from_sn = ArchitectureOptionsOfFingerprint(sn->Fingerprint());
+  const ArchitectureOptions from_plain = ArchitectureOptionsOfFingerprint(plain->Fingerprint());
+  EXPECT_TRUE(from_tied.tied_weights && !from_tied.decoder_spectral_norm);
+  EXPECT_TRUE(!from_sn.tied_weights && from_sn.decoder_spectral_norm);
+  EXPECT_TRUE(!from_plain.tied_weights && !from_plain.decoder_spectral_norm);
+  // A VAE's encoder (2d outputs) cannot be tied to its decoder.
+  AutoencoderConfig vae_config = SymmetricMlp(6, 2, 16, 2, 4);
+  vae_config.tied_weights = true;
+  absl::StatusOr<std::unique_ptr<Model>> vae = BuildModel(ModelKind::kVae, vae_config, kDouble);
+  ASSERT_FALSE(vae.ok());
+  EXPECT_NE(vae.status().message().find("tied weights"), std::string::npos) << vae.status();
 }
 
 TEST(MethodsTest, EveryMethodTrainsCheckpointsAndResumesBitIdentically) {

@@ -133,6 +133,10 @@ ISOAE_REGISTER_REGULARIZER(
       return std::make_unique<WeightDecay>();
     });
 ISOAE_REGISTER_METHOD_ALIAS("cae", "ae+contractive:0.01", "Contractive autoencoder (CAE)");
+ISOAE_REGISTER_METHOD_ALIAS("tcae", "ae_tied+contractive:0.01",
+                            "Contractive AE with the decoder weights tied to the encoder's (TCAE)");
+ISOAE_REGISTER_METHOD_ALIAS("rae_sn", "ae_sn",
+                            "Regularised AE with a spectrally normalised decoder (RAE-SN)");
 ISOAE_REGISTER_METHOD_ALIAS("rae_gp", "ae+decoder_gp:0.01",
                             "Regularised AE with a decoder gradient penalty (RAE-GP)");
 ISOAE_REGISTER_METHOD_ALIAS("rae_l2", "ae+decoder_l2:1e-4",

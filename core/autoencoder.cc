@@ -85,6 +85,7 @@ absl::StatusOr<Autoencoder> BuildAutoencoder(const AutoencoderConfig& config,
                                              const c10::TensorOptions& options) {
   ISOAE_ASSIGN_OR_RETURN(BuiltNetwork enc, BuildNetwork(config.encoder, options));
   ISOAE_ASSIGN_OR_RETURN(BuiltNetwork dec, BuildNetwork(config.decoder, options));
+  if (config.tied_weights) ISOAE_RETURN_IF_ERROR(TieDecoderToEncoder(enc.net, &dec.net));
   if (enc.output_shape.size() != 1) {
     return absl::InvalidArgumentError(absl::StrCat(
         "encoder output ", Shape(enc.output_shape), " is not a code vector [d]"));

@@ -133,16 +133,22 @@ absl::StatusOr<ParsedSpec> ParseSpec(const std::string& spec, int depth) {
   return out;
 }
 
-// The two base objectives every model kind needs.
+// The two base objectives every model kind needs. The AE objective also
+// serves the baselines whose difference is the architecture (ae_tied, ae_sn).
 class AeObjective final : public BaseObjective {
  public:
+  explicit AeObjective(ArchitectureOptions architecture = {}) : architecture_(architecture) {}
   ModelKind Kind() const override { return ModelKind::kAutoencoder; }
+  ArchitectureOptions Architecture() const override { return architecture_; }
   void Run(Model& model, const at::Tensor& x, ForwardPass* pass, LossTerms* terms) override {
     RunDeterministicPass(model, x, x, pass);
     at::Tensor rec = ReconstructionLoss(x, pass->x_hat);
     terms->terms.push_back({"L_rec", rec.detach()});
     terms->total = rec;
   }
+
+ private:
+  ArchitectureOptions architecture_;
 };
 
 class VaeObjective final : public BaseObjective {
@@ -172,6 +178,22 @@ ISOAE_REGISTER_BASE_OBJECTIVE(
     "ae", "autoencoder, L_rec = mean_i ||f(g(x_i)) - x_i||^2",
     [](MethodOptions&) -> absl::StatusOr<std::unique_ptr<BaseObjective>> {
       return std::make_unique<AeObjective>();
+    });
+ISOAE_REGISTER_BASE_OBJECTIVE(
+    "ae_tied",
+    "autoencoder whose decoder applies the encoder's weights transposed (TCAE, Rifai et al. 2011a)",
+    [](MethodOptions&) -> absl::StatusOr<std::unique_ptr<BaseObjective>> {
+      ArchitectureOptions a;
+      a.tied_weights = true;
+      return std::make_unique<AeObjective>(a);
+    });
+ISOAE_REGISTER_BASE_OBJECTIVE(
+    "ae_sn",
+    "autoencoder with a spectrally normalised decoder (RAE-SN, Ghosh et al. 2020)",
+    [](MethodOptions&) -> absl::StatusOr<std::unique_ptr<BaseObjective>> {
+      ArchitectureOptions a;
+      a.decoder_spectral_norm = true;
+      return std::make_unique<AeObjective>(a);
     });
 ISOAE_REGISTER_BASE_OBJECTIVE(
     "vae", "VAE, negative ELBO with a Gaussian decoder of learned sigma (core/vae.h)",

@@ -45,6 +45,7 @@
 #include "absl/status/statusor.h"
 #include "core/loss_terms.h"
 #include "core/model.h"
+#include "core/networks.h"
 
 namespace isoae {
 
@@ -92,6 +93,11 @@ class BaseObjective {
   // terms (at least one) to `terms`; terms->total is set.
   virtual void Run(Model& model, const at::Tensor& x, ForwardPass* pass,
                    LossTerms* terms) = 0;
+  // What the base changes in the networks it trains (the AE baselines that
+  // are architectures, not losses: TCAE's tied weights, RAE-SN's spectral
+  // normalisation). Model builders apply it (BuildNamedModel,
+  // ApplyArchitectureOptions); none by default.
+  virtual ArchitectureOptions Architecture() const { return {}; }
 };
 
 class Regularizer {
@@ -151,6 +157,7 @@ class Method {
   ~Method();
 
   ModelKind Kind() const { return base_->Kind(); }
+  ArchitectureOptions Architecture() const { return base_->Architecture(); }
   // The base's terms, then each regulariser's unweighted value under its
   // name; total = base total + sum of weight * value (weight-0 terms are
   // skipped entirely).

@@ -30,7 +30,8 @@ absl::StatusOr<std::unique_ptr<Model>> BuildNamedModel(ModelKind kind, const std
                                                        int64_t data_dim, int64_t latent_dim,
                                                        const c10::TensorOptions& options,
                                                        const VaeOptions& vae_options,
-                                                       double width_multiplier) {
+                                                       double width_multiplier,
+                                                       const ArchitectureOptions& architecture) {
   if (!(width_multiplier > 0) || !std::isfinite(width_multiplier)) {
     return absl::InvalidArgumentError(
         absl::StrCat("width multiplier must be > 0, got ", width_multiplier));
@@ -42,6 +43,7 @@ absl::StatusOr<std::unique_ptr<Model>> BuildNamedModel(ModelKind kind, const std
     return absl::InvalidArgumentError(absl::StrCat("--arch: ", config.status().message()));
   }
   config->encoder.width_multiplier = config->decoder.width_multiplier = width_multiplier;
+  ApplyArchitectureOptions(architecture, &*config);
   ISOAE_ASSIGN_OR_RETURN(std::unique_ptr<Model> model,
                          BuildModel(kind, *config, options, vae_options));
   int64_t in_size = 1;
@@ -52,6 +54,16 @@ absl::StatusOr<std::unique_ptr<Model>> BuildNamedModel(ModelKind kind, const std
                                                    data_dim));
   }
   return model;
+}
+
+ArchitectureOptions ArchitectureOptionsOfFingerprint(const std::string& fingerprint) {
+  ArchitectureOptions a;
+  const size_t decoder = fingerprint.find("decoder: ");
+  if (decoder == std::string::npos) return a;
+  const std::string d = fingerprint.substr(decoder);
+  a.tied_weights = d.find("weight = tied layer's transpose") != std::string::npos;
+  a.decoder_spectral_norm = d.find("SNLinear(") != std::string::npos;
+  return a;
 }
 
 }  // namespace isoae

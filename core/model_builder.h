@@ -30,11 +30,19 @@ absl::StatusOr<std::unique_ptr<Model>> BuildModel(ModelKind kind,
 // `config` from NamedArchitecture(arch, data_dim, latent_dim, d or 2d);
 // width_multiplier scales the hidden layers (NetworkConfig; e.g. to run the
 // CelebA nets small in a test).
+// `architecture` (a method's, Method::Architecture) ties or normalises the
+// named networks.
 absl::StatusOr<std::unique_ptr<Model>> BuildNamedModel(ModelKind kind, const std::string& arch,
                                                        int64_t data_dim, int64_t latent_dim,
                                                        const c10::TensorOptions& options,
                                                        const VaeOptions& vae_options = {},
-                                                       double width_multiplier = 1.0);
+                                                       double width_multiplier = 1.0,
+                                                       const ArchitectureOptions& architecture = {});
+
+// The architecture options a model was built with, read back from its
+// fingerprint (Model::Fingerprint; the layer names of core/tangent_layers.h):
+// what a checkpoint loader needs to rebuild a TCAE or RAE-SN model.
+ArchitectureOptions ArchitectureOptionsOfFingerprint(const std::string& fingerprint);
 
 }  // namespace isoae
 

@@ -1,6 +1,7 @@
 #include "core/networks.h"
 
 #include <ATen/ATen.h>
+#include <glog/logging.h>
 
 #include <cmath>
 #include <utility>
@@ -124,7 +125,9 @@ absl::StatusOr<BuiltNetwork> BuildNetwork(const NetworkConfig& config,
         shape = {shape[0] * shape[1] * shape[2]};
       }
       const int64_t out = Scaled(spec.args[0], m, last);
-      built.net.Add(MakeLinear(shape[0], out, true, options));
+      built.net.Add(config.spectral_norm
+                        ? MakeSpectralNormLinear(shape[0], out, true, options)
+                        : MakeLinear(shape[0], out, true, options));
       if (spec.kind == "FC_B") {
         built.net.Add(MakeBatchNorm(out, 0, options, config.batchnorm_tangent));
       }
@@ -143,6 +146,11 @@ absl::StatusOr<BuiltNetwork> BuildNetwork(const NetworkConfig& config,
       shape[1] += 2 * spec.args[0];
       shape[2] += 2 * spec.args[0];
     } else {
+      if (config.spectral_norm) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            "network layer ", i, " \"", config.layers[i],
+            "\": spectral normalisation is implemented for LIN/FC layers only"));
+      }
       if (!image) {
         built.net.Add(MakeUnflatten({shape[0], 1, 1}));
         shape = {shape[0], 1, 1};
@@ -363,6 +371,51 @@ absl::StatusOr<AutoencoderConfig> NamedArchitecture(const std::string& name,
                         comma == std::string::npos ? "" : last.substr(comma));
   }
   return c;
+}
+
+void ApplyArchitectureOptions(const ArchitectureOptions& options, AutoencoderConfig* config) {
+  if (options.tied_weights) config->tied_weights = true;
+  if (options.decoder_spectral_norm) config->decoder.spectral_norm = true;
+}
+
+absl::Status TieDecoderToEncoder(Sequential& encoder, Sequential* decoder) {
+  auto linear_layers = [](Sequential& net, const char* which,
+                          std::vector<Layer*>* out) -> absl::Status {
+    for (size_t i = 0; i < net.size(); ++i) {
+      Layer& layer = net.layer(i);
+      if (LinearShapeOf(layer)) {
+        out->push_back(&layer);
+      } else if (layer.Describe().rfind("Conv", 0) == 0) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            "tied weights: the ", which, " has a convolution (layer ", i, ", ",
+            layer.Describe(), "); only fully connected networks can be tied"));
+      }
+    }
+    return absl::OkStatus();
+  };
+  std::vector<Layer*> enc, dec;
+  ISOAE_RETURN_IF_ERROR(linear_layers(encoder, "encoder", &enc));
+  ISOAE_RETURN_IF_ERROR(linear_layers(*decoder, "decoder", &dec));
+  if (enc.size() != dec.size() || enc.empty()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "tied weights: the encoder has ", enc.size(), " Linear layers and the decoder ",
+        dec.size(), "; they must mirror each other"));
+  }
+  // Check every pair first, so that a refusal leaves both networks untied.
+  for (size_t i = 0; i < dec.size(); ++i) {
+    const LinearShape e = *LinearShapeOf(*enc[enc.size() - 1 - i]);
+    const LinearShape d = *LinearShapeOf(*dec[i]);
+    if (e.in != d.out || e.out != d.in || d.spectral_norm || e.tied || d.tied) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "tied weights: decoder ", dec[i]->Describe(), " cannot apply the transpose of encoder ",
+          enc[enc.size() - 1 - i]->Describe(), " (Linear layers must mirror: a VAE encoder ",
+          "ends in 2d outputs and cannot be tied)"));
+    }
+  }
+  for (size_t i = 0; i < dec.size(); ++i) {
+    CHECK(TieLinearTransposed(*enc[enc.size() - 1 - i], dec[i]));
+  }
+  return absl::OkStatus();
 }
 
 }  // namespace isoae

@@ -54,6 +54,10 @@ struct NetworkConfig {
   // lets tests run the large CNNs at a small size.
   double width_multiplier = 1.0;
   BatchNormTangent batchnorm_tangent = BatchNormTangent::kPerSample;
+  // Every LIN/FC layer spectrally normalised (MakeSpectralNormLinear, one
+  // power iteration per training step): RAE-SN's decoder. Networks with
+  // CONV layers are refused (not implemented for convolutions).
+  bool spectral_norm = false;
 };
 
 struct BuiltNetwork {
@@ -67,7 +71,27 @@ absl::StatusOr<BuiltNetwork> BuildNetwork(const NetworkConfig& config,
 struct AutoencoderConfig {
   NetworkConfig encoder;
   NetworkConfig decoder;
+  // TCAE (Rifai et al. 2011a): decoder Linear layer i applies the transpose
+  // of encoder Linear layer L-1-i (TieDecoderToEncoder). Needs mirrored
+  // fully connected networks.
+  bool tied_weights = false;
 };
+
+// How a method changes the architecture it is given (core/method.h:
+// BaseObjective::Architecture): the weight-sharing and normalisation of the
+// AE baselines that are not losses.
+struct ArchitectureOptions {
+  bool tied_weights = false;           // TCAE
+  bool decoder_spectral_norm = false;  // RAE-SN
+};
+void ApplyArchitectureOptions(const ArchitectureOptions& options, AutoencoderConfig* config);
+
+// Ties every Linear layer of `decoder` to the mirrored one of `encoder`
+// (decoder's i-th Linear to the encoder's (L-1-i)-th, transposed).
+// kInvalidArgument naming the first mismatch: a network with convolutions,
+// different numbers of Linear layers, or shapes that do not mirror (e.g. a
+// VAE encoder, which ends in 2d outputs for a d-dimensional decoder input).
+absl::Status TieDecoderToEncoder(Sequential& encoder, Sequential* decoder);
 
 // Encoder data_dim -> depth x FC width -> LIN encoder_out (latent_dim when
 // <= 0); decoder latent_dim -> depth x FC width -> LIN data_dim.

@@ -108,6 +108,56 @@ TEST(NetworksTest, SurfacesMlpMatchesPaperArchitecture) {
   EXPECT_THAT(enc.net.Describe(), HasSubstr("Softplus(beta=100)"));
 }
 
+TEST(NetworksTest, TiedSurfacesMlpSharesEveryDecoderWeight) {
+  torch::manual_seed(0);
+  AutoencoderConfig config = SurfacesMlp(3, 2, 32, 3);
+  config.tied_weights = true;
+  ISOAE_ASSERT_OK_AND_ASSIGN(Autoencoder ae, BuildAutoencoder(config, kDouble));
+  // The decoder keeps only its biases: 32 * 3 + 3.
+  EXPECT_EQ(ae.decoder.NumParameters(), 32 * 3 + 3);
+  // Decoder Linear i applies the transpose of encoder Linear L-1-i.
+  std::vector<NamedTensor> enc = ae.encoder.NamedParameters();
+  torch::Tensor z = torch::randn({5, 2}, kDouble);
+  // First decoder layer: 2 -> 32 with the last encoder layer's weight [2, 32].
+  Dual first = ae.decoder.layer(0).Forward(Dual{z, {}});
+  torch::Tensor w_last = enc[enc.size() - 2].tensor;  // "<i>.weight" of LIN 2
+  ASSERT_EQ(w_last.sizes(), (std::vector<int64_t>{2, 32}));
+  std::vector<NamedTensor> dec = ae.decoder.NamedParameters();
+  EXPECT_LT((first.value - (torch::matmul(z, w_last) + dec[0].tensor)).abs().max().item<double>(),
+            1e-12);
+  // Tangents through the tied decoder still match autograd.
+  torch::Tensor t = torch::randn({5, 2, 2}, kDouble);
+  Dual out = ae.decoder.Forward(Dual{z, t});
+  torch::Tensor ref = AutogradJvp(ae.decoder, z, t);
+  EXPECT_LT((out.tangent - ref).abs().max().item<double>(), 1e-10);
+}
+
+TEST(NetworksTest, ArchitectureOptionsAreRefusedWhereTheyCannotApply) {
+  AutoencoderConfig asym = SurfacesMlp(3, 2, 32, 3);
+  asym.decoder.layers = {"FC 32", "LIN 3"};
+  asym.tied_weights = true;
+  EXPECT_THAT(BuildAutoencoder(asym, kDouble),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("must mirror each other")));
+  ISOAE_ASSERT_OK_AND_ASSIGN(AutoencoderConfig cnn, IrvaeImageCnn(784, 2));
+  cnn.tied_weights = true;
+  EXPECT_THAT(BuildAutoencoder(cnn, kDouble),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("convolution")));
+  cnn.tied_weights = false;
+  cnn.decoder.spectral_norm = true;
+  EXPECT_THAT(BuildAutoencoder(cnn, kDouble),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("spectral normalisation is implemented for LIN/FC")));
+  // ApplyArchitectureOptions sets only what it is asked to.
+  AutoencoderConfig c = SurfacesMlp();
+  ArchitectureOptions sn;
+  sn.decoder_spectral_norm = true;
+  ApplyArchitectureOptions(sn, &c);
+  EXPECT_TRUE(c.decoder.spectral_norm);
+  EXPECT_FALSE(c.encoder.spectral_norm);
+  EXPECT_FALSE(c.tied_weights);
+}
+
 TEST(NetworksTest, BadSpecsAreInvalidArgumentNamingTheLayer) {
   NetworkConfig c;
   c.input_shape = {4};

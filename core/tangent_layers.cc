@@ -4,6 +4,7 @@
 #include <glog/logging.h>
 
 #include <cmath>
+#include <optional>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -24,6 +25,9 @@ at::Tensor UniformInit(at::IntArrayRef shape, int64_t fan_in,
   return t;
 }
 
+// x / ||x|| (a zero vector stays zero).
+at::Tensor UnitVector(const at::Tensor& x) { return x / at::clamp_min(x.norm(), 1e-12); }
+
 // Broadcasts a per-sample tensor [B, ...] against tangents [B, k, ...].
 at::Tensor PerSample(const at::Tensor& t) { return t.unsqueeze(1); }
 
@@ -42,34 +46,94 @@ at::Tensor FoldTangents(const at::Tensor& tangent, Op op) {
 
 class Linear final : public Layer {
  public:
-  Linear(int64_t in, int64_t out, bool bias, const c10::TensorOptions& o)
-      : in_(in), out_(out) {
+  Linear(int64_t in, int64_t out, bool bias, const c10::TensorOptions& o,
+         int spectral_norm_iterations = 0)
+      : in_(in), out_(out), sn_iterations_(spectral_norm_iterations) {
     CHECK_GT(in, 0);
     CHECK_GT(out, 0);
+    CHECK_GE(spectral_norm_iterations, 0);
     weight_ = UniformInit({out, in}, in, o);
     if (bias) bias_ = UniformInit({out}, in, o);
+    if (sn_iterations_ > 0) {
+      // As torch.nn.utils.spectral_norm: u, v start as normalised Gaussian
+      // vectors and are kept (buffers) from step to step.
+      at::NoGradGuard no_grad;
+      sn_u_ = UnitVector(at::randn({out}, o.requires_grad(false)));
+      sn_v_ = UnitVector(at::randn({in}, o.requires_grad(false)));
+    }
   }
   std::string Describe() const override {
-    return absl::StrCat("Linear(", in_, " -> ", out_, bias_.defined() ? "" : ", no bias", ")");
+    return absl::StrCat(sn_iterations_ > 0 ? "SNLinear(" : "Linear(", in_, " -> ", out_,
+                        bias_.defined() ? "" : ", no bias",
+                        tied_ ? ", weight = tied layer's transpose" : "", ")");
   }
   Dual Forward(const Dual& in) override {
+    const at::Tensor w = EffectiveWeight(/*new_forward=*/true);
     Dual out;
-    out.value = at::linear(in.value, weight_, bias_);
-    if (in.tangent.defined()) out.tangent = at::matmul(in.tangent, weight_.t());
+    out.value = at::linear(in.value, w, bias_);
+    if (in.tangent.defined()) out.tangent = at::matmul(in.tangent, w.t());
     return out;
   }
   at::Tensor Vjp(const at::Tensor& input, const at::Tensor& c) override {
-    return at::matmul(c, weight_);
+    return at::matmul(c, EffectiveWeight(/*new_forward=*/false));
   }
   void AppendParameters(const std::string& p,
                         std::vector<NamedTensor>* out) override {
-    out->push_back({p + "weight", weight_});
+    // A tied layer's weight belongs to the layer it is tied to.
+    if (!tied_) out->push_back({p + "weight", weight_});
     if (bias_.defined()) out->push_back({p + "bias", bias_});
+  }
+  void AppendBuffers(const std::string& p, std::vector<NamedTensor>* out) override {
+    if (sn_iterations_ > 0) {
+      out->push_back({p + "sn_u", sn_u_});
+      out->push_back({p + "sn_v", sn_v_});
+    }
+  }
+  void SetTraining(bool training) override { training_ = training; }
+
+  int64_t in() const { return in_; }
+  int64_t out() const { return out_; }
+  bool spectral_norm() const { return sn_iterations_ > 0; }
+  bool tied() const { return tied_; }
+  const at::Tensor& weight() const { return weight_; }
+  // This layer's weight becomes `other`'s transpose (the same tensor).
+  void TieTransposed(const Linear& other) {
+    CHECK_EQ(other.in_, out_);
+    CHECK_EQ(other.out_, in_);
+    weight_ = other.weight_;
+    tied_ = true;
   }
 
  private:
+  // The weight this pass uses: W, W^T when tied, or W / sigma(W) under
+  // spectral normalisation. sigma = u^T W v with u, v from power iteration
+  // on the detached W (one step per training-mode Forward, as PyTorch), so
+  // the gradient reaches W through both the numerator and sigma; in eval mode
+  // u, v stay as they are. Vjp reuses the weight of the latest Forward.
+  at::Tensor EffectiveWeight(bool new_forward) {
+    at::Tensor w = tied_ ? weight_.t() : weight_;
+    if (sn_iterations_ == 0) return w;
+    if (!new_forward && sn_weight_.defined()) return sn_weight_;
+    if (training_) {
+      at::NoGradGuard no_grad;
+      const at::Tensor wd = w.detach();
+      for (int i = 0; i < sn_iterations_; ++i) {
+        sn_v_.copy_(UnitVector(at::mv(wd.t(), sn_u_)));
+        sn_u_.copy_(UnitVector(at::mv(wd, sn_v_)));
+      }
+    }
+    // Copies: the next Forward updates the buffers in place, and this pass's
+    // graph must keep the u, v it used (as PyTorch's spectral_norm does).
+    const at::Tensor sigma = at::dot(sn_u_.clone(), at::mv(w, sn_v_.clone()));
+    sn_weight_ = w / sigma;
+    return sn_weight_;
+  }
   int64_t in_, out_;
+  int sn_iterations_ = 0;
+  bool tied_ = false;
+  bool training_ = true;
   at::Tensor weight_, bias_;
+  at::Tensor sn_u_, sn_v_, sn_weight_;
 };
 
 // Elementwise activation y = phi(x): tangent phi'(x) * T, cotangent c * phi'(x).
@@ -431,6 +495,27 @@ class ZeroPad2d final : public Layer {
 std::unique_ptr<Layer> MakeLinear(int64_t in, int64_t out, bool bias,
                                   const c10::TensorOptions& options) {
   return std::make_unique<Linear>(in, out, bias, options);
+}
+std::unique_ptr<Layer> MakeSpectralNormLinear(int64_t in, int64_t out, bool bias,
+                                              const c10::TensorOptions& options,
+                                              int power_iterations) {
+  CHECK_GT(power_iterations, 0);
+  return std::make_unique<Linear>(in, out, bias, options, power_iterations);
+}
+std::optional<LinearShape> LinearShapeOf(const Layer& layer) {
+  const auto* linear = dynamic_cast<const Linear*>(&layer);
+  if (linear == nullptr) return std::nullopt;
+  return LinearShape{linear->in(), linear->out(), linear->spectral_norm(), linear->tied()};
+}
+bool TieLinearTransposed(const Layer& source, Layer* target) {
+  const auto* from = dynamic_cast<const Linear*>(&source);
+  auto* to = dynamic_cast<Linear*>(target);
+  if (from == nullptr || to == nullptr || from->tied() || to->tied() ||
+      to->spectral_norm() || from->in() != to->out() || from->out() != to->in()) {
+    return false;
+  }
+  to->TieTransposed(*from);
+  return true;
 }
 std::unique_ptr<Layer> MakeSoftplus(double beta, double threshold) {
   return std::make_unique<Softplus>(beta, threshold);

@@ -38,6 +38,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -86,6 +87,33 @@ class Layer {
 // +-1/sqrt(fan_in)), from LibTorch's global generator (seed it first).
 std::unique_ptr<Layer> MakeLinear(int64_t in, int64_t out, bool bias,
                                   const c10::TensorOptions& options);
+// Spectral normalisation (Miyato et al. 2018; RAE-SN, Ghosh et al. 2020):
+// y = (W / sigma(W)) x + b, sigma(W) = u^T W v estimated by power iteration
+// (power_iterations steps per training-mode Forward, u and v kept as buffers
+// "sn_u", "sn_v" from step to step; none in eval mode), with the gradient
+// flowing through sigma as in torch.nn.utils.spectral_norm. Tangents and
+// Vjp use the normalised weight of the layer's latest Forward.
+std::unique_ptr<Layer> MakeSpectralNormLinear(int64_t in, int64_t out, bool bias,
+                                              const c10::TensorOptions& options,
+                                              int power_iterations = 1);
+
+// What a Linear layer (either kind above) is; nullopt for any other layer.
+struct LinearShape {
+  int64_t in = 0;
+  int64_t out = 0;
+  bool spectral_norm = false;
+  bool tied = false;
+};
+std::optional<LinearShape> LinearShapeOf(const Layer& layer);
+
+// Weight tying (TCAE, Rifai et al. 2011a): `target`'s weight becomes
+// `source`'s weight transposed, the same tensor, so both layers train it;
+// `target` then lists only its bias as a parameter. Both must be Linear
+// layers with mirrored shapes (source in -> out, target out -> in), neither
+// already tied, target not spectrally normalised; false otherwise (nothing
+// changed).
+bool TieLinearTransposed(const Layer& source, Layer* target);
+
 // Softplus(x) = log(1 + exp(beta x)) / beta, linear above beta x > threshold
 // (as torch.nn.Softplus). The paper's FC layers use beta = 100.
 std::unique_ptr<Layer> MakeSoftplus(double beta, double threshold = 20.0);

@@ -57,6 +57,7 @@ absl::StatusOr<Vae> BuildVae(const AutoencoderConfig& config,
   }
   ISOAE_ASSIGN_OR_RETURN(BuiltNetwork enc, BuildNetwork(config.encoder, options));
   ISOAE_ASSIGN_OR_RETURN(BuiltNetwork dec, BuildNetwork(config.decoder, options));
+  if (config.tied_weights) ISOAE_RETURN_IF_ERROR(TieDecoderToEncoder(enc.net, &dec.net));
   if (enc.output_shape.size() != 1 || enc.output_shape[0] % 2 != 0) {
     return absl::InvalidArgumentError(absl::StrCat(
         "VAE encoder output ", Shape(enc.output_shape),

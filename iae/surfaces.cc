@@ -178,6 +178,7 @@ absl::StatusOr<SurfacesExperimentResult> RunSurfacesExperiment(
       torch::manual_seed(config.seed);  // same initial networks for every method
       AutoencoderConfig ac = SurfacesMlp(3, 2, config.hidden_width, config.hidden_layers);
       ac.encoder.softplus_beta = ac.decoder.softplus_beta = config.softplus_beta;
+      ApplyArchitectureOptions(methods[mi].Architecture(), &ac);
       ISOAE_ASSIGN_OR_RETURN(Autoencoder ae, BuildAutoencoder(ac, options));
       TrainConfig tc;
       tc.epochs = config.epochs;

@@ -58,7 +58,7 @@ int main(int argc, char** argv) {
   }
   isoae::SurfacesExperimentConfig c;
   c.surfaces = SplitList(FLAGS_surfaces);
-  c.methods = SplitList(FLAGS_methods == "all" ? "iae,cae,rae_gp,dae,ae" : FLAGS_methods);
+  c.methods = SplitList(FLAGS_methods == "all" ? "iae,cae,tcae,rae_gp,dae,ae" : FLAGS_methods);
   c.data.num_points = FLAGS_num_points;
   c.data.noise = FLAGS_noise;
   c.epochs = train->train.epochs;

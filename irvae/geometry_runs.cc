@@ -67,7 +67,8 @@ absl::StatusOr<TrainedRun> TrainRun(const RunSpec& spec, const ExperimentData& d
     ISOAE_ASSIGN_OR_RETURN(model, BuildNamedModel(method.Kind(), spec.arch, data.item_size,
                                                   spec.latent_dim,
                                                   at::TensorOptions().device(spec.device),
-                                                  spec.vae, spec.width_multiplier));
+                                                  spec.vae, spec.width_multiplier,
+                                                  method.Architecture()));
   }
   std::vector<int64_t> shape = {-1};
   shape.insert(shape.end(), model->DataShape().begin(), model->DataShape().end());

@@ -52,12 +52,14 @@ absl::StatusOr<std::unique_ptr<Model>> BuildCheckpointModel(const std::string& c
                          ParseFlattenedFingerprint(fp));
   if (!flat) {
     return BuildNamedModel(fp.rfind("vae", 0) == 0 ? ModelKind::kVae : ModelKind::kAutoencoder,
-                           arch, data_dim, latent_dim, options, VaeOptionsOf(fp));
+                           arch, data_dim, latent_dim, options, VaeOptionsOf(fp), 1.0,
+                           ArchitectureOptionsOfFingerprint(fp));
   }
   ISOAE_ASSIGN_OR_RETURN(
       std::unique_ptr<Model> base,
       BuildNamedModel(flat->base_kind, arch, data_dim, latent_dim, options,
-                      VaeOptionsOf(absl::string_view(fp).substr(sizeof("flattened[") - 1))));
+                      VaeOptionsOf(absl::string_view(fp).substr(sizeof("flattened[") - 1)), 1.0,
+                      ArchitectureOptionsOfFingerprint(fp)));
   ISOAE_ASSIGN_OR_RETURN(std::unique_ptr<FlattenedModel> model,
                          FlattenModel(std::move(base), flat->flow));
   return std::unique_ptr<Model>(std::move(model));

@@ -48,7 +48,7 @@ absl::StatusOr<TrainToolResult> RunTraining(const TrainToolConfig& c) {
     ISOAE_ASSIGN_OR_RETURN(model, BuildNamedModel(method.Kind(), c.method.arch, data_dim,
                                                   c.method.latent_dim,
                                                   at::TensorOptions().device(device),
-                                                  c.method.vae));
+                                                  c.method.vae, 1.0, method.Architecture()));
   }
   const std::string dataset_name = splits.train.name;
   const int64_t items = splits.train.size();
