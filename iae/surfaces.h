@@ -58,7 +58,8 @@ struct SurfacesExperimentConfig {
 
 struct SurfaceRunResult {
   std::string surface, method;
-  EdgeRatioStats edge_ratio;
+  EdgeRatioStats edge_ratio;           // cells holding a code (Table 2)
+  EdgeRatioStats edge_ratio_full_box;  // every cell of the codes' bounding box
   double final_rec = 0;
   double seconds = 0;
 };
@@ -66,6 +67,7 @@ struct SurfaceRunResult {
 struct SurfacesExperimentResult {
   std::vector<SurfaceRunResult> runs;
   std::string table_text;  // the Table 2 analogue, for stdout
+  std::string full_box_table_text;  // the same over the whole bounding box
 };
 
 absl::Status ValidateSurfacesConfig(const SurfacesExperimentConfig& config);

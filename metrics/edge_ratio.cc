@@ -32,9 +32,9 @@ absl::StatusOr<TriangulatedGrid> BuildLatentGrid(const Eigen::MatrixXd& codes,
         "need at least 3 codes to build a latent grid, got ", codes.rows()));
   }
   if (!codes.allFinite()) return absl::InvalidArgumentError("codes contain NaN or Inf");
-  if (config.cells < 1 || config.min_codes_per_cell < 1) {
+  if (config.cells < 1 || config.min_codes_per_cell < 0) {
     return absl::InvalidArgumentError(absl::StrCat(
-        "grid cells and min_codes_per_cell must be >= 1, got ", config.cells, " and ",
+        "grid cells must be >= 1 and min_codes_per_cell >= 0, got ", config.cells, " and ",
         config.min_codes_per_cell));
   }
   const Eigen::Vector2d lo = codes.colwise().minCoeff();

@@ -11,7 +11,9 @@
 //
 // The grid: square cells of side h = (longest side of the codes' bounding
 // box) / cells; a cell is kept when at least min_codes_per_cell codes fall in
-// it ("vertices only where codes are"); each kept cell is split into two
+// it ("vertices only where codes are"; 0 keeps every cell of the bounding
+// box, which also measures the decoder over holes and tears between the
+// codes: the paper does not say which it used); each kept cell is split into two
 // triangles along its (0,0)-(1,1) diagonal; edges are the unique triangle
 // sides (horizontal, vertical and diagonal).
 //
@@ -34,7 +36,7 @@ namespace isoae {
 
 struct LatentGridConfig {
   int cells = 30;  // along the longer side of the bounding box
-  int min_codes_per_cell = 1;
+  int min_codes_per_cell = 1;  // 0: the whole bounding box
 };
 
 struct TriangulatedGrid {

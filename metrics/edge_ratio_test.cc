@@ -85,6 +85,13 @@ TEST(EdgeRatioTest, OnlyOccupiedCellsAreTriangulated) {
   ISOAE_ASSERT_OK_AND_ASSIGN(TriangulatedGrid g, BuildLatentGrid(codes, c));
   EXPECT_EQ(g.triangles.size(), 4u);
   EXPECT_EQ(g.vertices.rows(), 8);
+  // min_codes_per_cell = 0: the whole box, 10 x 10 cells, 11 x 11 vertices,
+  // 10*11 horizontal + 11*10 vertical + 100 diagonal edges.
+  c.min_codes_per_cell = 0;
+  ISOAE_ASSERT_OK_AND_ASSIGN(TriangulatedGrid box, BuildLatentGrid(codes, c));
+  EXPECT_EQ(box.triangles.size(), 200u);
+  EXPECT_EQ(box.vertices.rows(), 121);
+  EXPECT_EQ(box.edges.size(), 320u);
 }
 
 TEST(EdgeRatioTest, BadInputsAreInvalidArgument) {
@@ -102,6 +109,11 @@ TEST(EdgeRatioTest, BadInputsAreInvalidArgument) {
   c.cells = 0;
   EXPECT_THAT(BuildLatentGrid(Eigen::MatrixXd::Random(5, 2), c),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("cells")));
+  c.cells = 4;
+  c.min_codes_per_cell = -1;
+  EXPECT_THAT(BuildLatentGrid(Eigen::MatrixXd::Random(5, 2), c),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("min_codes_per_cell")));
+  c.min_codes_per_cell = 1;
   c.cells = 4;
   ISOAE_ASSERT_OK_AND_ASSIGN(TriangulatedGrid g, BuildLatentGrid(FilledRectangle(), c));
   EXPECT_THAT(EdgeLengthRatios(g, Eigen::MatrixXd::Zero(3, 3)),
