@@ -145,6 +145,23 @@ TEST(SvhnTest, TruncatedAndGarbageFiles) {
                 StatusIs(absl::StatusCode::kDataLoss, HasSubstr("cut.mat")))
         << "cut at " << cut;
   }
+  // The same bytes marked big-endian, and a MATLAB v4 header (20 bytes:
+  // type, rows, columns, imaginary flag, name length) declaring 10^5 x 10^5
+  // doubles that matio would allocate before reading: refused up front.
+  std::string big_endian = bytes;
+  big_endian[126] = 'M';
+  big_endian[127] = 'I';
+  testing::WriteBytes(dir + "/be.mat", big_endian);
+  EXPECT_THAT(LoadSvhnMat(dir + "/be.mat", "be"),
+              StatusIs(absl::StatusCode::kDataLoss,
+                       AllOf(HasSubstr("be.mat"), HasSubstr("not a little-endian MATLAB v5"))));
+  std::string v4(20, '\0');
+  const int32_t header[5] = {0, 100000, 100000, 0, 2};
+  std::memcpy(v4.data(), header, sizeof header);
+  v4 += std::string("X\0", 2) + std::string(200, '\1');
+  testing::WriteBytes(dir + "/v4.mat", v4);
+  EXPECT_THAT(LoadSvhnMat(dir + "/v4.mat", "v4"),
+              StatusIs(absl::StatusCode::kDataLoss, HasSubstr("not a little-endian MATLAB v5")));
   testing::WriteBytes(dir + "/junk.mat", std::string(300, 'j'));
   EXPECT_THAT(LoadSvhnMat(dir + "/junk.mat", "junk"),
               StatusIs(absl::StatusCode::kDataLoss, HasSubstr("junk.mat")));
