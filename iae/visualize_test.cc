@@ -1,0 +1,108 @@
+#include "iae/visualize.h"
+
+#include "third_party/torch_light.h"
+
+#include <cmath>
+#include <filesystem>
+
+#include "core/status_matchers.h"
+#include "datasets/testing/fixtures.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+
+namespace isoae {
+namespace {
+
+using ::isoae::testing::StatusIs;
+using ::testing::HasSubstr;
+
+// 12x12 images on a 2-D affine subspace: pixel = 100 + a U + b V with U = +-1
+// by column half and V = +-1 by row half (orthogonal, equal norms), so the
+// images are a similarity (scale 12) of the points (a, b), which are spread
+// without a pattern.
+VisualizeConfig Fixture(const std::string& tag) {
+  VisualizeConfig c;
+  c.data.name = "mnist";
+  c.data.data_dir = ::isoae::testing::WriteMnistStyleDir(
+      tag, 200, 60, 12, 12, [](int i, int y, int x) -> uint8_t {
+        const int a = (i * 7) % 31 - 15, b = (i * 13) % 29 - 14;
+        return static_cast<uint8_t>(100 + a * (x < 6 ? 1 : -1) + b * (y < 6 ? 1 : -1));
+      });
+  c.data.train_count = 200;
+  c.data.valid_count = 0;
+  c.arch = "fc_nn";
+  c.train.epochs = 8;
+  c.train.batch_size = 50;
+  c.train.learning_rate = 1e-3;
+  c.train.quiet = true;
+  c.max_test_items = 60;
+  c.k = 5;
+  c.output_dir = ::testing::TempDir() + "/" + tag + "_out";
+  return c;
+}
+
+TEST(VisualizeTest, PcaRecoversNeighbourhoodsOfPlanarImages) {
+  VisualizeConfig c = Fixture("visualize_pca");
+  c.methods = {"ae"};
+  c.train.epochs = 1;
+  ISOAE_ASSERT_OK_AND_ASSIGN(VisualizeResult r, RunVisualizeExperiment(c));
+  ASSERT_EQ(r.rows.size(), 2u);
+  EXPECT_EQ(r.rows[1].method, "pca");
+  // A similarity of the images keeps every neighbourhood.
+  EXPECT_GT(r.rows[1].trustworthiness, 0.999);
+  EXPECT_GT(r.rows[1].continuity, 0.999);
+  EXPECT_GT(r.rows[1].knn_recall, 0.98);  // a few exact distance ties
+  EXPECT_TRUE(std::isnan(r.rows[1].test_mse));
+  // The AE row is scored too (values in range, files written).
+  EXPECT_GT(r.rows[0].trustworthiness, 0.0);
+  EXPECT_LE(r.rows[0].trustworthiness, 1.0);
+  EXPECT_GT(r.rows[0].test_mse, 0.0);
+  EXPECT_TRUE(std::filesystem::exists(c.output_dir + "/visualize_table.csv"));
+  EXPECT_TRUE(std::filesystem::exists(c.output_dir + "/embedding_ae.png"));
+  EXPECT_TRUE(std::filesystem::exists(c.output_dir + "/embedding_pca.png"));
+}
+
+TEST(VisualizeTest, LambdaSweepLowersTheIsometryTermsAgainstThePlainAe) {
+  // Fig. 5: L_iso and L_piso are high for the AE (lambda 0) and fall once
+  // the I-AE terms are trained.
+  // The IRVAE D.1 MLP (ReLU, no BatchNorm): the terms of the final model
+  // are then the ones it was trained on (FC-NN's BatchNorm switches from
+  // batch to running statistics for evaluation).
+  VisualizeConfig c = Fixture("visualize_sweep");
+  c.arch = "irvae_fc";
+  c.lambdas = {0, 1};
+  c.pca = false;
+  ISOAE_ASSERT_OK_AND_ASSIGN(VisualizeResult r, RunVisualizeExperiment(c));
+  ASSERT_EQ(r.rows.size(), 2u);
+  EXPECT_EQ(r.rows[0].method, "ae");
+  EXPECT_EQ(r.rows[1].method, "iae:1");
+  EXPECT_LT(r.rows[1].l_iso, 0.5 * r.rows[0].l_iso);
+  EXPECT_LT(r.rows[1].l_piso, 0.5 * r.rows[0].l_piso);
+  EXPECT_TRUE(std::filesystem::exists(c.output_dir + "/lambda_sweep.csv"));
+  EXPECT_TRUE(std::filesystem::exists(c.output_dir + "/lambda_sweep_log10_L_iso.png"));
+}
+
+TEST(VisualizeTest, BadConfigsAreRejectedByName) {
+  VisualizeConfig c = Fixture("visualize_bad");
+  c.lambdas = {0.1, -1};
+  EXPECT_THAT(ValidateVisualizeConfig(c),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("--lambdas")));
+  c.lambdas = {};
+  c.methods = {"fm"};
+  EXPECT_THAT(ValidateVisualizeConfig(c),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("flattens")));
+  c.methods = {"nope"};
+  EXPECT_THAT(ValidateVisualizeConfig(c),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("nope")));
+  c.methods = {"ae"};
+  c.k = 40;
+  EXPECT_THAT(ValidateVisualizeConfig(c),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("--max_test_items")));
+  c.k = 5;
+  c.arch = "resnet";
+  EXPECT_THAT(RunVisualizeExperiment(c).status(),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("resnet")));
+}
+
+}  // namespace
+}  // namespace isoae
