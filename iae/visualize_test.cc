@@ -44,6 +44,7 @@ VisualizeConfig Fixture(const std::string& tag) {
 TEST(VisualizeTest, PcaRecoversNeighbourhoodsOfPlanarImages) {
   VisualizeConfig c = Fixture("visualize_pca");
   c.methods = {"ae"};
+  c.classic = {"pca"};
   c.train.epochs = 1;
   ISOAE_ASSERT_OK_AND_ASSIGN(VisualizeResult r, RunVisualizeExperiment(c));
   ASSERT_EQ(r.rows.size(), 2u);
@@ -71,7 +72,7 @@ TEST(VisualizeTest, LambdaSweepLowersTheIsometryTermsAgainstThePlainAe) {
   VisualizeConfig c = Fixture("visualize_sweep");
   c.arch = "irvae_fc";
   c.lambdas = {0, 1};
-  c.pca = false;
+  c.classic = {};
   ISOAE_ASSERT_OK_AND_ASSIGN(VisualizeResult r, RunVisualizeExperiment(c));
   ASSERT_EQ(r.rows.size(), 2u);
   EXPECT_EQ(r.rows[0].method, "ae");
@@ -95,6 +96,10 @@ TEST(VisualizeTest, BadConfigsAreRejectedByName) {
   EXPECT_THAT(ValidateVisualizeConfig(c),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("nope")));
   c.methods = {"ae"};
+  c.classic = {"umap"};
+  EXPECT_THAT(ValidateVisualizeConfig(c),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("umap")));
+  c.classic = {"pca"};
   c.k = 40;
   EXPECT_THAT(ValidateVisualizeConfig(c),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("--max_test_items")));
