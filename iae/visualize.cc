@@ -171,7 +171,9 @@ absl::StatusOr<VisualizeResult> RunVisualizeExperiment(const VisualizeConfig& c)
     if (c.write_figures) {
       ISOAE_RETURN_IF_ERROR(WriteEmbedding(
           absl::StrCat(c.output_dir, "/embedding_", spec.tag, ".png"),
-          absl::StrCat(m, " on ", data.name, " (", c.arch, "), colour = class"), z,
+          absl::StrCat(m, " (", c.arch, "), ", n, " test items of ", data.name,
+                       ", colour = class"),
+          z,
           data.test_labels));
     }
     ISOAE_RETURN_IF_ERROR(add_row(row));
@@ -190,7 +192,8 @@ absl::StatusOr<VisualizeResult> RunVisualizeExperiment(const VisualizeConfig& c)
     if (c.write_figures) {
       ISOAE_RETURN_IF_ERROR(WriteEmbedding(
           absl::StrCat(c.output_dir, "/embedding_", name, ".png"),
-          absl::StrCat(name, " on ", data.name, ", colour = class"), *z, data.test_labels));
+          absl::StrCat(name, ", ", n, " test items of ", data.name, ", colour = class"), *z,
+          data.test_labels));
     }
     ISOAE_RETURN_IF_ERROR(add_row(row));
   }
