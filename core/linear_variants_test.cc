@@ -145,6 +145,50 @@ TEST(SpectralNormLinearTest, BackwardAfterALaterForwardStillWorks) {
   EXPECT_NO_THROW(torch::autograd::grad({first + second}, params));
 }
 
+TEST(SpectralNormConvTest, ConvolutionsDivideByTheLargestSingularValueOfTheirMatrix) {
+  // After the power iteration converges, SNConv2d applies W / sigma_max of W
+  // as a matrix [out, in*k*k], and SNConvTranspose2d the same with W's dim 1
+  // (out channels) as rows, as torch.nn.utils.spectral_norm.
+  torch::manual_seed(8);
+  auto conv = MakeConv2d(2, 3, 3, 2, 1, true, kDouble, 1);
+  auto convt = MakeConvTranspose2d(3, 2, 4, 2, 1, 0, true, kDouble, 1);
+  EXPECT_NE(conv->Describe().find("SNConv2d(2 -> 3"), std::string::npos);
+  EXPECT_NE(convt->Describe().find("SNConvTranspose2d(3 -> 2"), std::string::npos);
+  torch::Tensor x = torch::randn({2, 2, 5, 5}, kDouble);
+  torch::Tensor h = torch::randn({2, 3, 3, 3}, kDouble);
+  for (int i = 0; i < 300; ++i) {
+    conv->Forward(Dual{x, {}});
+    convt->Forward(Dual{h, {}});
+  }
+  std::vector<NamedTensor> cp = Params(*conv), tp = Params(*convt);
+  const torch::Tensor wc = cp[0].tensor.detach(), wt = tp[0].tensor.detach();
+  const double sc = torch::linalg_svdvals(wc.reshape({3, -1}))[0].item<double>();
+  const double st =
+      torch::linalg_svdvals(wt.transpose(0, 1).reshape({2, -1}))[0].item<double>();
+  torch::Tensor y = conv->Forward(Dual{x, {}}).value;
+  torch::Tensor y_ref = torch::conv2d(x, wc / sc, cp[1].tensor.detach(), 2, 1);
+  EXPECT_LT((y - y_ref).abs().max().item<double>(), 1e-9);
+  torch::Tensor yt = convt->Forward(Dual{h, {}}).value;
+  torch::Tensor yt_ref = torch::conv_transpose2d(h, wt / st, tp[1].tensor.detach(), 2, 1);
+  EXPECT_LT((yt - yt_ref).abs().max().item<double>(), 1e-9);
+  // Tangents and VJPs agree with autograd (eval mode: fixed u, v).
+  for (Layer* layer : {conv.get(), convt.get()}) {
+    layer->SetTraining(false);
+    const torch::Tensor in = layer == conv.get() ? x : h;
+    auto fn = [&](const torch::Tensor& v) { return layer->Forward(Dual{v, {}}).value; };
+    std::vector<int64_t> ts = {in.size(0), 2};
+    for (int64_t d = 1; d < in.dim(); ++d) ts.push_back(in.size(d));
+    torch::Tensor t = torch::randn(ts, kDouble);
+    Dual out = layer->Forward(Dual{in, t});
+    EXPECT_LT((out.tangent - ReferenceJvp(fn, in, t, /*per_sample=*/false)).abs().max()
+                  .item<double>(),
+              1e-10);
+    torch::Tensor c = torch::randn(out.value.sizes(), kDouble);
+    EXPECT_LT((layer->Vjp(in, c) - ReferenceVjp(fn, in, c)).abs().max().item<double>(), 1e-10);
+    EXPECT_EQ(Buffers(*layer).size(), 2u);
+  }
+}
+
 TEST(TiedLinearTest, DecoderAppliesTheEncoderWeightTransposed) {
   torch::manual_seed(6);
   auto enc = MakeLinear(3, 5, true, kDouble);

@@ -62,7 +62,8 @@ ArchitectureOptions ArchitectureOptionsOfFingerprint(const std::string& fingerpr
   if (decoder == std::string::npos) return a;
   const std::string d = fingerprint.substr(decoder);
   a.tied_weights = d.find("weight = tied layer's transpose") != std::string::npos;
-  a.decoder_spectral_norm = d.find("SNLinear(") != std::string::npos;
+  a.decoder_spectral_norm = d.find("SNLinear(") != std::string::npos ||
+                            d.find("SNConv") != std::string::npos;
   return a;
 }
 

@@ -146,11 +146,6 @@ absl::StatusOr<BuiltNetwork> BuildNetwork(const NetworkConfig& config,
       shape[1] += 2 * spec.args[0];
       shape[2] += 2 * spec.args[0];
     } else {
-      if (config.spectral_norm) {
-        return absl::InvalidArgumentError(absl::StrCat(
-            "network layer ", i, " \"", config.layers[i],
-            "\": spectral normalisation is implemented for LIN/FC layers only"));
-      }
       if (!image) {
         built.net.Add(MakeUnflatten({shape[0], 1, 1}));
         shape = {shape[0], 1, 1};
@@ -161,11 +156,13 @@ absl::StatusOr<BuiltNetwork> BuildNetwork(const NetworkConfig& config,
           spec.kind == "CONVT" || spec.kind == "CONVT_A" || spec.kind == "CONVT_B";
       int64_t h, w;
       if (transpose) {
-        built.net.Add(MakeConvTranspose2d(shape[0], c, k, s, p, 0, true, options));
+        built.net.Add(MakeConvTranspose2d(shape[0], c, k, s, p, 0, true, options,
+                                          config.spectral_norm ? 1 : 0));
         h = (shape[1] - 1) * s - 2 * p + k;
         w = (shape[2] - 1) * s - 2 * p + k;
       } else {
-        built.net.Add(MakeConv2d(shape[0], c, k, s, p, true, options));
+        built.net.Add(MakeConv2d(shape[0], c, k, s, p, true, options,
+                                 config.spectral_norm ? 1 : 0));
         h = (shape[1] + 2 * p - k) / s + 1;
         w = (shape[2] + 2 * p - k) / s + 1;
         if (shape[1] + 2 * p < k || shape[2] + 2 * p < k) h = w = 0;

@@ -54,9 +54,9 @@ struct NetworkConfig {
   // lets tests run the large CNNs at a small size.
   double width_multiplier = 1.0;
   BatchNormTangent batchnorm_tangent = BatchNormTangent::kPerSample;
-  // Every LIN/FC layer spectrally normalised (MakeSpectralNormLinear, one
-  // power iteration per training step): RAE-SN's decoder. Networks with
-  // CONV layers are refused (not implemented for convolutions).
+  // Every weight layer (LIN/FC, CONV, CONVT) spectrally normalised, one
+  // power iteration per training pass (core/tangent_layers.h): RAE-SN's
+  // decoder.
   bool spectral_norm = false;
 };
 

@@ -28,6 +28,58 @@ at::Tensor UniformInit(at::IntArrayRef shape, int64_t fan_in,
 // x / ||x|| (a zero vector stays zero).
 at::Tensor UnitVector(const at::Tensor& x) { return x / at::clamp_min(x.norm(), 1e-12); }
 
+// Spectral normalisation of a weight seen as a matrix (Miyato et al. 2018, as
+// torch.nn.utils.spectral_norm): `dim` becomes the rows (0 for Linear and
+// Conv2d, 1 for ConvTranspose2d), the other dimensions the columns. u, v are
+// kept from step to step; each training-mode pass runs `iterations` power
+// iterations on the detached weight, and sigma = u^T W v keeps the gradient
+// through W. The latest normalised weight is cached for VJPs.
+class SpectralNormalizer {
+ public:
+  SpectralNormalizer() = default;  // off
+  SpectralNormalizer(int iterations, int dim, const at::Tensor& weight)
+      : iterations_(iterations), dim_(dim) {
+    CHECK_GT(iterations, 0);
+    at::NoGradGuard no_grad;
+    const at::Tensor m = Matrix(weight.detach());
+    const auto o = weight.options().requires_grad(false);
+    u_ = UnitVector(at::randn({m.size(0)}, o));
+    v_ = UnitVector(at::randn({m.size(1)}, o));
+  }
+  bool on() const { return iterations_ > 0; }
+  at::Tensor Apply(const at::Tensor& w, bool training, bool new_forward) {
+    if (!on()) return w;
+    if (!new_forward && cached_.defined()) return cached_;
+    if (training) {
+      at::NoGradGuard no_grad;
+      const at::Tensor m = Matrix(w.detach());
+      for (int i = 0; i < iterations_; ++i) {
+        v_.copy_(UnitVector(at::mv(m.t(), u_)));
+        u_.copy_(UnitVector(at::mv(m, v_)));
+      }
+    }
+    // Copies: the next pass updates the buffers in place, and this pass's
+    // graph must keep the u, v it used (as PyTorch's spectral_norm does).
+    const at::Tensor sigma = at::dot(u_.clone(), at::mv(Matrix(w), v_.clone()));
+    cached_ = w / sigma;
+    return cached_;
+  }
+  void AppendBuffers(const std::string& p, std::vector<NamedTensor>* out) {
+    if (!on()) return;
+    out->push_back({p + "sn_u", u_});
+    out->push_back({p + "sn_v", v_});
+  }
+
+ private:
+  at::Tensor Matrix(const at::Tensor& w) const {
+    const at::Tensor front = dim_ == 0 ? w : w.transpose(0, dim_);
+    return front.reshape({front.size(0), -1});
+  }
+  int iterations_ = 0;
+  int dim_ = 0;
+  at::Tensor u_, v_, cached_;
+};
+
 // Broadcasts a per-sample tensor [B, ...] against tangents [B, k, ...].
 at::Tensor PerSample(const at::Tensor& t) { return t.unsqueeze(1); }
 
@@ -48,22 +100,16 @@ class Linear final : public Layer {
  public:
   Linear(int64_t in, int64_t out, bool bias, const c10::TensorOptions& o,
          int spectral_norm_iterations = 0)
-      : in_(in), out_(out), sn_iterations_(spectral_norm_iterations) {
+      : in_(in), out_(out) {
     CHECK_GT(in, 0);
     CHECK_GT(out, 0);
     CHECK_GE(spectral_norm_iterations, 0);
     weight_ = UniformInit({out, in}, in, o);
     if (bias) bias_ = UniformInit({out}, in, o);
-    if (sn_iterations_ > 0) {
-      // As torch.nn.utils.spectral_norm: u, v start as normalised Gaussian
-      // vectors and are kept (buffers) from step to step.
-      at::NoGradGuard no_grad;
-      sn_u_ = UnitVector(at::randn({out}, o.requires_grad(false)));
-      sn_v_ = UnitVector(at::randn({in}, o.requires_grad(false)));
-    }
+    if (spectral_norm_iterations > 0) sn_ = SpectralNormalizer(spectral_norm_iterations, 0, weight_);
   }
   std::string Describe() const override {
-    return absl::StrCat(sn_iterations_ > 0 ? "SNLinear(" : "Linear(", in_, " -> ", out_,
+    return absl::StrCat(sn_.on() ? "SNLinear(" : "Linear(", in_, " -> ", out_,
                         bias_.defined() ? "" : ", no bias",
                         tied_ ? ", weight = tied layer's transpose" : "", ")");
   }
@@ -84,18 +130,14 @@ class Linear final : public Layer {
     if (bias_.defined()) out->push_back({p + "bias", bias_});
   }
   void AppendBuffers(const std::string& p, std::vector<NamedTensor>* out) override {
-    if (sn_iterations_ > 0) {
-      out->push_back({p + "sn_u", sn_u_});
-      out->push_back({p + "sn_v", sn_v_});
-    }
+    sn_.AppendBuffers(p, out);
   }
   void SetTraining(bool training) override { training_ = training; }
 
   int64_t in() const { return in_; }
   int64_t out() const { return out_; }
-  bool spectral_norm() const { return sn_iterations_ > 0; }
+  bool spectral_norm() const { return sn_.on(); }
   bool tied() const { return tied_; }
-  const at::Tensor& weight() const { return weight_; }
   // This layer's weight becomes `other`'s transpose (the same tensor).
   void TieTransposed(const Linear& other) {
     CHECK_EQ(other.in_, out_);
@@ -106,34 +148,16 @@ class Linear final : public Layer {
 
  private:
   // The weight this pass uses: W, W^T when tied, or W / sigma(W) under
-  // spectral normalisation. sigma = u^T W v with u, v from power iteration
-  // on the detached W (one step per training-mode Forward, as PyTorch), so
-  // the gradient reaches W through both the numerator and sigma; in eval mode
-  // u, v stay as they are. Vjp reuses the weight of the latest Forward.
+  // spectral normalisation (SpectralNormalizer; Vjp reuses the weight of the
+  // latest Forward).
   at::Tensor EffectiveWeight(bool new_forward) {
-    at::Tensor w = tied_ ? weight_.t() : weight_;
-    if (sn_iterations_ == 0) return w;
-    if (!new_forward && sn_weight_.defined()) return sn_weight_;
-    if (training_) {
-      at::NoGradGuard no_grad;
-      const at::Tensor wd = w.detach();
-      for (int i = 0; i < sn_iterations_; ++i) {
-        sn_v_.copy_(UnitVector(at::mv(wd.t(), sn_u_)));
-        sn_u_.copy_(UnitVector(at::mv(wd, sn_v_)));
-      }
-    }
-    // Copies: the next Forward updates the buffers in place, and this pass's
-    // graph must keep the u, v it used (as PyTorch's spectral_norm does).
-    const at::Tensor sigma = at::dot(sn_u_.clone(), at::mv(w, sn_v_.clone()));
-    sn_weight_ = w / sigma;
-    return sn_weight_;
+    return sn_.Apply(tied_ ? weight_.t() : weight_, training_, new_forward);
   }
   int64_t in_, out_;
-  int sn_iterations_ = 0;
   bool tied_ = false;
   bool training_ = true;
   at::Tensor weight_, bias_;
-  at::Tensor sn_u_, sn_v_, sn_weight_;
+  SpectralNormalizer sn_;
 };
 
 // Elementwise activation y = phi(x): tangent phi'(x) * T, cotangent c * phi'(x).
@@ -346,22 +370,24 @@ class BatchNorm final : public Layer {
 class Conv2d final : public Layer {
  public:
   Conv2d(int64_t in, int64_t out, int64_t k, int64_t s, int64_t p, bool bias,
-         const c10::TensorOptions& o)
+         const c10::TensorOptions& o, int spectral_norm_iterations = 0)
       : in_(in), out_(out), k_(k), s_(s), p_(p) {
-    CHECK(in > 0 && out > 0 && k > 0 && s > 0 && p >= 0);
+    CHECK(in > 0 && out > 0 && k > 0 && s > 0 && p >= 0 && spectral_norm_iterations >= 0);
     weight_ = UniformInit({out, in, k, k}, in * k * k, o);
     if (bias) bias_ = UniformInit({out}, in * k * k, o);
+    if (spectral_norm_iterations > 0) sn_ = SpectralNormalizer(spectral_norm_iterations, 0, weight_);
   }
   std::string Describe() const override {
-    return absl::StrCat("Conv2d(", in_, " -> ", out_, ", k=", k_, ", s=", s_,
-                        ", p=", p_, ")");
+    return absl::StrCat(sn_.on() ? "SNConv2d(" : "Conv2d(", in_, " -> ", out_, ", k=", k_,
+                        ", s=", s_, ", p=", p_, ")");
   }
   Dual Forward(const Dual& in) override {
+    const at::Tensor w = sn_.Apply(weight_, training_, /*new_forward=*/true);
     Dual out;
-    out.value = at::conv2d(in.value, weight_, bias_, {s_, s_}, {p_, p_});
+    out.value = at::conv2d(in.value, w, bias_, {s_, s_}, {p_, p_});
     if (in.tangent.defined()) {
       out.tangent = FoldTangents(in.tangent, [&](const at::Tensor& t) {
-        return at::conv2d(t, weight_, {}, {s_, s_}, {p_, p_});
+        return at::conv2d(t, w, {}, {s_, s_}, {p_, p_});
       });
     }
     return out;
@@ -375,58 +401,75 @@ class Conv2d final : public Layer {
       const int64_t out_size = c.size(2 + d);
       op[d] = in_size - ((out_size - 1) * s_ - 2 * p_ + k_);
     }
-    return at::conv_transpose2d(c, weight_, {}, {s_, s_}, {p_, p_}, op);
+    return at::conv_transpose2d(c, sn_.Apply(weight_, training_, /*new_forward=*/false), {},
+                                {s_, s_}, {p_, p_}, op);
   }
   void AppendParameters(const std::string& p,
                         std::vector<NamedTensor>* out) override {
     out->push_back({p + "weight", weight_});
     if (bias_.defined()) out->push_back({p + "bias", bias_});
   }
+  void AppendBuffers(const std::string& p, std::vector<NamedTensor>* out) override {
+    sn_.AppendBuffers(p, out);
+  }
+  void SetTraining(bool training) override { training_ = training; }
 
  private:
   int64_t in_, out_, k_, s_, p_;
+  bool training_ = true;
   at::Tensor weight_, bias_;
+  SpectralNormalizer sn_;
 };
 
 class ConvTranspose2d final : public Layer {
  public:
   ConvTranspose2d(int64_t in, int64_t out, int64_t k, int64_t s, int64_t p,
-                  int64_t op, bool bias, const c10::TensorOptions& o)
+                  int64_t op, bool bias, const c10::TensorOptions& o,
+                  int spectral_norm_iterations = 0)
       : in_(in), out_(out), k_(k), s_(s), p_(p), op_(op) {
-    CHECK(in > 0 && out > 0 && k > 0 && s > 0 && p >= 0 && op >= 0 && op < s);
+    CHECK(in > 0 && out > 0 && k > 0 && s > 0 && p >= 0 && op >= 0 && op < s &&
+          spectral_norm_iterations >= 0);
     // PyTorch computes fan_in of a transposed conv from weight dim 1.
     weight_ = UniformInit({in, out, k, k}, out * k * k, o);
     if (bias) bias_ = UniformInit({out}, out * k * k, o);
+    // PyTorch normalises a transposed convolution's weight along dim 1.
+    if (spectral_norm_iterations > 0) sn_ = SpectralNormalizer(spectral_norm_iterations, 1, weight_);
   }
   std::string Describe() const override {
-    return absl::StrCat("ConvTranspose2d(", in_, " -> ", out_, ", k=", k_,
-                        ", s=", s_, ", p=", p_, ")");
+    return absl::StrCat(sn_.on() ? "SNConvTranspose2d(" : "ConvTranspose2d(", in_, " -> ",
+                        out_, ", k=", k_, ", s=", s_, ", p=", p_, ")");
   }
   Dual Forward(const Dual& in) override {
+    const at::Tensor w = sn_.Apply(weight_, training_, /*new_forward=*/true);
     Dual out;
-    out.value = at::conv_transpose2d(in.value, weight_, bias_, {s_, s_},
-                                     {p_, p_}, {op_, op_});
+    out.value = at::conv_transpose2d(in.value, w, bias_, {s_, s_}, {p_, p_}, {op_, op_});
     if (in.tangent.defined()) {
       out.tangent = FoldTangents(in.tangent, [&](const at::Tensor& t) {
-        return at::conv_transpose2d(t, weight_, {}, {s_, s_}, {p_, p_},
-                                    {op_, op_});
+        return at::conv_transpose2d(t, w, {}, {s_, s_}, {p_, p_}, {op_, op_});
       });
     }
     return out;
   }
   // The adjoint of a transposed convolution is the convolution.
   at::Tensor Vjp(const at::Tensor& input, const at::Tensor& c) override {
-    return at::conv2d(c, weight_, {}, {s_, s_}, {p_, p_});
+    return at::conv2d(c, sn_.Apply(weight_, training_, /*new_forward=*/false), {}, {s_, s_},
+                      {p_, p_});
   }
   void AppendParameters(const std::string& p,
                         std::vector<NamedTensor>* out) override {
     out->push_back({p + "weight", weight_});
     if (bias_.defined()) out->push_back({p + "bias", bias_});
   }
+  void AppendBuffers(const std::string& p, std::vector<NamedTensor>* out) override {
+    sn_.AppendBuffers(p, out);
+  }
+  void SetTraining(bool training) override { training_ = training; }
 
  private:
   int64_t in_, out_, k_, s_, p_, op_;
+  bool training_ = true;
   at::Tensor weight_, bias_;
+  SpectralNormalizer sn_;
 };
 
 class Flatten final : public Layer {
@@ -534,19 +577,21 @@ std::unique_ptr<Layer> MakeBatchNorm(int64_t features, int spatial_dims,
 std::unique_ptr<Layer> MakeConv2d(int64_t in_channels, int64_t out_channels,
                                   int64_t kernel, int64_t stride,
                                   int64_t padding, bool bias,
-                                  const c10::TensorOptions& options) {
+                                  const c10::TensorOptions& options,
+                                  int spectral_norm_iterations) {
   return std::make_unique<Conv2d>(in_channels, out_channels, kernel, stride,
-                                  padding, bias, options);
+                                  padding, bias, options, spectral_norm_iterations);
 }
 std::unique_ptr<Layer> MakeConvTranspose2d(int64_t in_channels,
                                            int64_t out_channels,
                                            int64_t kernel, int64_t stride,
                                            int64_t padding,
                                            int64_t output_padding, bool bias,
-                                           const c10::TensorOptions& options) {
+                                           const c10::TensorOptions& options,
+                                           int spectral_norm_iterations) {
   return std::make_unique<ConvTranspose2d>(in_channels, out_channels, kernel,
                                            stride, padding, output_padding,
-                                           bias, options);
+                                           bias, options, spectral_norm_iterations);
 }
 std::unique_ptr<Layer> MakeFlatten() { return std::make_unique<Flatten>(); }
 std::unique_ptr<Layer> MakeUnflatten(std::vector<int64_t> shape) {

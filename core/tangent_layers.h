@@ -127,16 +127,21 @@ std::unique_ptr<Layer> MakeBatchNorm(int64_t features, int spatial_dims,
                                      BatchNormTangent mode =
                                          BatchNormTangent::kPerSample,
                                      double eps = 1e-5, double momentum = 0.1);
+// spectral_norm_iterations > 0: the weight is spectrally normalised as in
+// MakeSpectralNormLinear, seen as a matrix [out, in * k * k] (PyTorch's
+// dim 0; a transposed convolution's [out, in * k * k] from its dim 1).
 std::unique_ptr<Layer> MakeConv2d(int64_t in_channels, int64_t out_channels,
                                   int64_t kernel, int64_t stride,
                                   int64_t padding, bool bias,
-                                  const c10::TensorOptions& options);
+                                  const c10::TensorOptions& options,
+                                  int spectral_norm_iterations = 0);
 std::unique_ptr<Layer> MakeConvTranspose2d(int64_t in_channels,
                                            int64_t out_channels,
                                            int64_t kernel, int64_t stride,
                                            int64_t padding,
                                            int64_t output_padding, bool bias,
-                                           const c10::TensorOptions& options);
+                                           const c10::TensorOptions& options,
+                                           int spectral_norm_iterations = 0);
 // [B, d1, d2, ...] -> [B, d1*d2*...].
 std::unique_ptr<Layer> MakeFlatten();
 // [B, prod(shape)] -> [B, shape...].
