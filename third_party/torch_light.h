@@ -6,9 +6,7 @@
 // machine against ~17 s for this. Include <torch/optim/...> next to it where
 // an optimiser is needed.
 //
-// This file is the source of "third_party/torch_light.h", which
-// //third_party:torch generates and precompiles (third_party/pch.bzl): include
-// it by that name. Targets listing //third_party:torch load the .gch first.
+// Precompiled with the project's other common headers: see precompiled.in.h.
 #ifndef ISOAE_THIRD_PARTY_TORCH_LIGHT_H_
 #define ISOAE_THIRD_PARTY_TORCH_LIGHT_H_
 
