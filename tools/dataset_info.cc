@@ -3,8 +3,7 @@
 // can check their copy before a long run.
 //
 //   bazel run //tools:dataset_info -- --dataset=fashion_mnist
-//   bazel run //tools:dataset_info -- --dataset=cifar10 --data_dir=~/cifar \
-//       --grid=cifar.png
+//   bazel run //tools:dataset_info -- --dataset=cifar10 --data_dir=~/cifar --grid=cifar.png
 //
 // Exit codes: 0 ok, 1 the data could not be loaded (the message names the
 // file and the problem), 2 bad flags.

