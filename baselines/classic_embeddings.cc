@@ -170,9 +170,14 @@ absl::StatusOr<Eigen::MatrixXd> Lle(const Eigen::MatrixXd& x, int k, int dims, d
     for (int a = 0; a < k; ++a) w(i, nb[i][a]) = wi(a);
   }
   const Eigen::MatrixXd iw = Eigen::MatrixXd::Identity(n, n) - w;
-  const auto eig = SymmetricEigen(iw.transpose() * iw);
-  // Skip the constant eigenvector (eigenvalue 0).
-  return Eigen::MatrixXd(eig.eigenvectors().middleCols(1, dims) * std::sqrt(n));
+  Eigen::MatrixXd m = iw.transpose() * iw;
+  // The constant vector has eigenvalue 0 (rows of W sum to 1), and the
+  // embedding's eigenvalues are close to 0 too: the solver may mix them.
+  // Shift the constant one to the top (1 is an eigenvector of both terms),
+  // so the bottom eigenvectors are exactly orthogonal to it.
+  m.array() += m.trace() / n;
+  const auto eig = SymmetricEigen(m);
+  return Eigen::MatrixXd(eig.eigenvectors().leftCols(dims) * std::sqrt(n));
 }
 
 absl::StatusOr<TsneResult> Tsne(const Eigen::MatrixXd& x, const TsneOptions& o) {
@@ -230,7 +235,7 @@ absl::StatusOr<TsneResult> Tsne(const Eigen::MatrixXd& x, const TsneOptions& o) 
   p.diagonal().setZero();
 
   std::mt19937_64 rng(o.seed);
-  std::normal_distribution<double> normal(0.0, 1e-2);
+  std::normal_distribution<double> normal(0.0, 1e-4);  // as bhtsne
   Eigen::MatrixXd y(n, 2);
   for (int64_t i = 0; i < n; ++i) y(i, 0) = normal(rng), y(i, 1) = normal(rng);
   Eigen::MatrixXd update = Eigen::MatrixXd::Zero(n, 2);
@@ -260,7 +265,8 @@ absl::StatusOr<TsneResult> Tsne(const Eigen::MatrixXd& x, const TsneOptions& o) 
     const Eigen::MatrixXd grad = pq.rowwise().sum().asDiagonal() * y - pq * y;
     for (int64_t i = 0; i < n; ++i) {
       for (int c = 0; c < 2; ++c) {
-        const bool same = (grad(i, c) > 0) == (update(i, c) > 0);
+        // bhtsne's sign(0) = 0: the first step (update 0) raises every gain.
+        const bool same = update(i, c) != 0 && (grad(i, c) > 0) == (update(i, c) > 0);
         gains(i, c) = std::max(same ? gains(i, c) * 0.8 : gains(i, c) + 0.2, 0.01);
       }
     }

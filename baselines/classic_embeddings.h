@@ -10,7 +10,8 @@
 //              -1/2 J D^2 J scaled by sqrt(eigenvalue)).
 //   Lle        reconstruction weights from the k neighbours (local Gram
 //              matrix regularised by reg * trace), then the bottom
-//              eigenvectors of (I - W)^T (I - W) after the constant one.
+//              eigenvectors of (I - W)^T (I - W) orthogonal to the constant
+//              one (shifted out of the way, not just skipped).
 //   Tsne       exact t-SNE: per-point Gaussian bandwidths found by bisection
 //              so that each conditional has the given perplexity, P
 //              symmetrised, Student-t affinities in the plane, gradient

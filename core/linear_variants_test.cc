@@ -88,6 +88,11 @@ TEST(SpectralNormLinearTest, EvalModeKeepsTheEstimateAndTrainModeUpdatesIt) {
   torch::Tensor y2 = layer->Forward(Dual{x, {}}).value;
   EXPECT_TRUE(torch::equal(buffers[0].tensor, u0));
   EXPECT_TRUE(torch::equal(y1, y2));
+  // A training pass on a changed weight moves the estimate.
+  {
+    torch::NoGradGuard g;
+    Params(*layer)[0].tensor.copy_(torch::randn({4, 4}, kDouble));
+  }
   layer->SetTraining(true);
   layer->Forward(Dual{x, {}});
   EXPECT_FALSE(torch::equal(buffers[0].tensor, u0));
@@ -106,6 +111,12 @@ TEST(SpectralNormLinearTest, TangentsAndVjpUseTheNormalisedWeight) {
             1e-12);
   torch::Tensor c = torch::randn({2, 3}, kDouble);
   EXPECT_LT((layer->Vjp(x, c) - ReferenceVjp(fn, x, c)).abs().max().item<double>(), 1e-12);
+  // The map applied is W / (u^T W v) with the layer's own buffers, not W.
+  const torch::Tensor w = Params(*layer)[0].tensor.detach();
+  std::vector<NamedTensor> b = Buffers(*layer);
+  const torch::Tensor expected = w / torch::dot(b[0].tensor, torch::mv(w, b[1].tensor));
+  EXPECT_LT((AppliedMatrix(*layer, 4) - expected).abs().max().item<double>(), 1e-12);
+  EXPECT_GT((AppliedMatrix(*layer, 4) - w).abs().max().item<double>(), 1e-3);
 }
 
 TEST(SpectralNormLinearTest, WeightGradientFlowsThroughSigma) {

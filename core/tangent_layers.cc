@@ -37,14 +37,22 @@ at::Tensor UnitVector(const at::Tensor& x) { return x / at::clamp_min(x.norm(), 
 class SpectralNormalizer {
  public:
   SpectralNormalizer() = default;  // off
+  // u, v start from constant unit vectors (no draw from the global
+  // generator, so a normalised network starts from the same weights as a
+  // plain one) and 15 power iterations, so that sigma is a good estimate
+  // even before the first training pass (as torch.nn.utils.parametrizations).
   SpectralNormalizer(int iterations, int dim, const at::Tensor& weight)
       : iterations_(iterations), dim_(dim) {
     CHECK_GT(iterations, 0);
     at::NoGradGuard no_grad;
     const at::Tensor m = Matrix(weight.detach());
     const auto o = weight.options().requires_grad(false);
-    u_ = UnitVector(at::randn({m.size(0)}, o));
-    v_ = UnitVector(at::randn({m.size(1)}, o));
+    u_ = UnitVector(at::ones({m.size(0)}, o));
+    v_ = UnitVector(at::ones({m.size(1)}, o));
+    for (int i = 0; i < 15; ++i) {
+      v_.copy_(UnitVector(at::mv(m.t(), u_)));
+      u_.copy_(UnitVector(at::mv(m, v_)));
+    }
   }
   bool on() const { return iterations_ > 0; }
   at::Tensor Apply(const at::Tensor& w, bool training, bool new_forward) {

@@ -161,10 +161,18 @@ absl::Status PrecheckMat5(const std::string& path) {
   // used to be left to matio, which then tries the file as MAT v4: a v4
   // header is 20 bytes of rows x columns that matio allocates before
   // reading (1.8 GB for a 662-byte file found by libFuzzer).
-  if (raw[126] != 'I' || raw[127] != 'M') {
+  // matio reads a file as v5 only when bytes 124-125 hold version 0x0100
+  // (0x0200: v7.3, HDF5); anything else goes to the v4 reader, "IM" or not.
+  if (raw[126] != 'I' || raw[127] != 'M' || raw[124] != 0x00 || raw[125] != 0x01) {
+    if (raw[126] == 'I' && raw[127] == 'M' && raw[124] == 0x00 && raw[125] == 0x02) {
+      return absl::DataLossError(absl::StrCat(
+          path, ": a MATLAB v7.3 (HDF5) file; SVHN's .mat files are v5: save it with "
+                "-v7 or download the original"));
+    }
     return absl::DataLossError(absl::StrCat(
-        path, ": not a little-endian MATLAB v5 file (bytes 126-127 are not \"IM\"); SVHN's "
-              ".mat files are, and MATLAB v4 or big-endian files are not read"));
+        path, ": not a little-endian MATLAB v5 file (bytes 124-127 are not version 0x0100 "
+              "and \"IM\"); SVHN's .mat files are, and MATLAB v4 or big-endian files are not "
+              "read"));
   }
   size_t at = 128;
   while (at + 8 <= raw.size()) {

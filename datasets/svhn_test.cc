@@ -162,6 +162,21 @@ TEST(SvhnTest, TruncatedAndGarbageFiles) {
   testing::WriteBytes(dir + "/v4.mat", v4);
   EXPECT_THAT(LoadSvhnMat(dir + "/v4.mat", "v4"),
               StatusIs(absl::StatusCode::kDataLoss, HasSubstr("not a little-endian MATLAB v5")));
+  // The same v4 header with "IM" at 126-127 but no v5 version word: matio
+  // would still read it as v4.
+  std::string v4_im = v4.substr(0, 128);
+  v4_im[124] = 0x05;
+  v4_im[125] = 0x00;
+  v4_im[126] = 'I';
+  v4_im[127] = 'M';
+  testing::WriteBytes(dir + "/v4im.mat", v4_im);
+  EXPECT_THAT(LoadSvhnMat(dir + "/v4im.mat", "v4im"),
+              StatusIs(absl::StatusCode::kDataLoss, HasSubstr("version 0x0100")));
+  std::string v73 = bytes;
+  v73[125] = 0x02;
+  testing::WriteBytes(dir + "/v73.mat", v73);
+  EXPECT_THAT(LoadSvhnMat(dir + "/v73.mat", "v73"),
+              StatusIs(absl::StatusCode::kDataLoss, HasSubstr("v7.3")));
   testing::WriteBytes(dir + "/junk.mat", std::string(300, 'j'));
   EXPECT_THAT(LoadSvhnMat(dir + "/junk.mat", "junk"),
               StatusIs(absl::StatusCode::kDataLoss, HasSubstr("junk.mat")));

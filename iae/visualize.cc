@@ -2,6 +2,9 @@
 
 #include <ATen/ATen.h>
 
+#include <glog/logging.h>
+
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <limits>
@@ -80,6 +83,12 @@ absl::Status ValidateVisualizeConfig(const VisualizeConfig& c) {
         "--max_test_items (", c.max_test_items, ") must exceed 2 * --k (", c.k, ")"));
   }
   if (c.output_dir.empty()) return absl::InvalidArgumentError("--output_dir is empty");
+  const bool tsne = std::find(c.classic.begin(), c.classic.end(), "tsne") != c.classic.end();
+  if (tsne && (!(c.tsne_perplexity >= 1) || !std::isfinite(c.tsne_perplexity) ||
+               3 * c.tsne_perplexity > c.max_test_items - 1)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--tsne_perplexity ", c.tsne_perplexity, " must be in [1, (--max_test_items - 1) / 3]"));
+  }
   for (const std::string& name : c.classic) {
     if (name != "pca" && name != "isomap" && name != "lle" && name != "tsne") {
       return absl::InvalidArgumentError(absl::StrCat(
@@ -182,7 +191,12 @@ absl::StatusOr<VisualizeResult> RunVisualizeExperiment(const VisualizeConfig& c)
     const auto start = std::chrono::steady_clock::now();
     absl::StatusOr<Eigen::MatrixXd> z = ClassicEmbedding(name, images, c);
     if (!z.ok()) {
-      return absl::Status(z.status().code(), absl::StrCat(name, ": ", z.status().message()));
+      // e.g. Isomap on a disconnected kNN graph: the trained models' rows
+      // stay; this one is NaN with the reason logged.
+      LOG(WARNING) << name << " failed, its row is NaN: " << z.status();
+      ISOAE_RETURN_IF_ERROR(add_row(VisualizeRow{name, kNaN, kNaN, kNaN, kNaN, kNaN, kNaN,
+                                                 kNaN, 0.0}));
+      continue;
     }
     const double seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -213,9 +227,9 @@ absl::StatusOr<VisualizeResult> RunVisualizeExperiment(const VisualizeConfig& c)
       rec.series[0].x.push_back(c.lambdas[i]);
       rec.series[0].y.push_back(r.l_rec);
       iso.series[0].x.push_back(c.lambdas[i]);
-      iso.series[0].y.push_back(std::log10(r.l_iso));
+      iso.series[0].y.push_back(std::log10(std::max(r.l_iso, 1e-300)));
       piso.series[0].x.push_back(c.lambdas[i]);
-      piso.series[0].y.push_back(std::log10(r.l_piso));
+      piso.series[0].y.push_back(std::log10(std::max(r.l_piso, 1e-300)));
     }
     ISOAE_RETURN_IF_ERROR(sweep.WriteCsv(c.output_dir + "/lambda_sweep.csv"));
     if (c.write_figures) {

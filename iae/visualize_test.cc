@@ -37,6 +37,7 @@ VisualizeConfig Fixture(const std::string& tag) {
   c.train.quiet = true;
   c.max_test_items = 60;
   c.k = 5;
+  c.classic = {"pca"};
   c.output_dir = ::testing::TempDir() + "/" + tag + "_out";
   return c;
 }
@@ -99,6 +100,10 @@ TEST(VisualizeTest, BadConfigsAreRejectedByName) {
   c.classic = {"umap"};
   EXPECT_THAT(ValidateVisualizeConfig(c),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("umap")));
+  c.classic = {"pca", "tsne"};
+  c.tsne_perplexity = 50;  // needs 151 items, the fixture scores 60
+  EXPECT_THAT(ValidateVisualizeConfig(c),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("--tsne_perplexity")));
   c.classic = {"pca"};
   c.k = 40;
   EXPECT_THAT(ValidateVisualizeConfig(c),

@@ -40,8 +40,13 @@ absl::StatusOr<std::unique_ptr<Model>> BuildCheckpointModel(const std::string& c
                                                             int64_t data_dim, int64_t latent_dim,
                                                             const at::TensorOptions& options) {
   if (kind == "ae" || kind == "vae") {
+    // Tied or spectrally normalised networks (TCAE, RAE-SN) as the
+    // checkpoint records them; an unreadable checkpoint fails at the load.
+    absl::StatusOr<std::string> fp = ReadCheckpointFingerprint(checkpoint);
     return BuildNamedModel(kind == "vae" ? ModelKind::kVae : ModelKind::kAutoencoder, arch,
-                           data_dim, latent_dim, options);
+                           data_dim, latent_dim, options, VaeOptions{}, 1.0,
+                           fp.ok() ? ArchitectureOptionsOfFingerprint(*fp)
+                                   : ArchitectureOptions{});
   }
   if (kind != "auto") {
     return absl::InvalidArgumentError(
