@@ -117,6 +117,10 @@ absl::Status ValidateSurfacesConfig(const SurfacesExperimentConfig& c) {
     }
   }
   if (c.methods.empty()) return absl::InvalidArgumentError("--methods is empty");
+  if (!(c.data_scale > 0) || !std::isfinite(c.data_scale)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--data_scale must be positive and finite, got ", c.data_scale));
+  }
   if (c.epochs <= 0) {
     return absl::InvalidArgumentError(absl::StrCat("--epochs must be positive, got ", c.epochs));
   }
@@ -172,6 +176,7 @@ absl::StatusOr<SurfacesExperimentResult> RunSurfacesExperiment(
     SurfaceConfig sc = config.data;
     sc.seed = config.seed;
     ISOAE_ASSIGN_OR_RETURN(SurfaceSample data, SampleSurface(surface, sc));
+    data.points *= config.data_scale;
     torch::Tensor x = ToTensor(data.points, options);
     for (size_t mi = 0; mi < config.methods.size(); ++mi) {
       const std::string& method = config.methods[mi];

@@ -39,6 +39,9 @@ struct SurfacesExperimentConfig {
   // "iae" gets lambda_iso from `iae`.
   std::vector<std::string> methods = {"iae", "ae"};
   SurfaceConfig data;            // num_points, noise, sizes
+  // Multiplies the sampled points (the paper gives no sizes): L_rec scales
+  // with its square, L_iso and L_piso do not.
+  double data_scale = 1.0;
   int64_t epochs = 2000;         // full batch: one step per epoch (paper: 100K)
   int64_t batch_size = 0;        // 0: full batch (as the paper)
   double learning_rate = 1e-3;

@@ -28,6 +28,9 @@ DEFINE_string(methods, "iae,ae",
               "(TCAE's tied weights are not built yet).");
 DEFINE_int64(num_points, 1000, "Points sampled (uniformly by area) per surface.");
 DEFINE_double(noise, 0.0, "Std of Gaussian noise added to the points.");
+DEFINE_double(data_scale, 1.0,
+              "Multiplies the sampled points (the paper gives no sizes; L_rec grows with its "
+              "square, the isometry terms do not).");
 DEFINE_double(lambda_iso, 0.01, "I-AE weight lambda_iso of L_iso + L_piso.");
 DEFINE_string(iso_prior, "uniform", "P_iso: uniform (codes' bounding box) or gaussian.");
 DEFINE_int64(iso_samples, 0, "z samples per step for L_iso; 0 = batch size.");
@@ -61,6 +64,7 @@ int main(int argc, char** argv) {
   c.methods = SplitList(FLAGS_methods == "all" ? "iae,cae,tcae,rae_gp,dae,ae" : FLAGS_methods);
   c.data.num_points = FLAGS_num_points;
   c.data.noise = FLAGS_noise;
+  c.data_scale = FLAGS_data_scale;
   c.epochs = train->train.epochs;
   c.batch_size = train->train.batch_size;
   c.learning_rate = train->train.learning_rate;

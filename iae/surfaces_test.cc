@@ -110,6 +110,10 @@ TEST(SurfacesExperimentTest, BadConfigIsInvalidArgumentNamingTheFlag) {
   EXPECT_THAT(RunSurfacesExperiment(c),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("--noise")));
   c = SmallSwissRoll(TempDir("bad"));
+  c.data_scale = 0;
+  EXPECT_THAT(RunSurfacesExperiment(c),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("--data_scale")));
+  c = SmallSwissRoll(TempDir("bad"));
   c.resume = true;  // nothing to resume from
   EXPECT_THAT(RunSurfacesExperiment(c),
               StatusIs(absl::StatusCode::kNotFound, HasSubstr("swiss_roll_iae.pt")));
