@@ -13,6 +13,8 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "core/status_macros.h"
+#include "metrics/neighborhood.h"
 
 namespace isoae {
 namespace {
@@ -41,27 +43,11 @@ Eigen::MatrixXd SquaredDistances(const Eigen::MatrixXd& x) {
   return d2;
 }
 
-// Row i: the k nearest other points (ties: lower index first).
-std::vector<std::vector<int>> Neighbours(const Eigen::MatrixXd& d2, int k) {
-  const int n = static_cast<int>(d2.rows());
-  std::vector<std::vector<int>> out(n);
-  std::vector<int> idx(n);
-  for (int i = 0; i < n; ++i) {
-    std::iota(idx.begin(), idx.end(), 0);
-    std::swap(idx[i], idx[n - 1]);
-    auto closer = [&](int a, int b) {
-      return d2(i, a) < d2(i, b) || (d2(i, a) == d2(i, b) && a < b);
-    };
-    std::partial_sort(idx.begin(), idx.begin() + k, idx.end() - 1, closer);
-    out[i].assign(idx.begin(), idx.begin() + k);
-  }
-  return out;
-}
-
+// k must fit ExactKnn (metrics/neighborhood.h), which finds the neighbours.
 absl::Status CheckK(int k, int64_t n, const char* method) {
-  if (k < 1 || k >= n) {
+  if (k < 1 || 2 * static_cast<int64_t>(k) >= n) {
     return absl::InvalidArgumentError(
-        absl::StrCat(method, ": k must be in [1, n - 1] = [1, ", n - 1, "], got ", k));
+        absl::StrCat(method, ": k must be in [1, n / 2) for n = ", n, ", got ", k));
   }
   return absl::OkStatus();
 }
@@ -92,9 +78,10 @@ absl::StatusOr<Eigen::MatrixXd> Isomap(const Eigen::MatrixXd& x, int k, int dims
   const Eigen::MatrixXd d2 = SquaredDistances(x);
   // Symmetrised kNN graph.
   std::vector<std::vector<std::pair<int, double>>> adj(n);
-  const std::vector<std::vector<int>> nb = Neighbours(d2, k);
+  ISOAE_ASSIGN_OR_RETURN(const IndexMatrix nb, ExactKnn(x, k));
   for (int i = 0; i < n; ++i) {
-    for (int j : nb[i]) {
+    for (int a = 0; a < k; ++a) {
+      const int j = static_cast<int>(nb(i, a));
       const double w = std::sqrt(d2(i, j));
       adj[i].push_back({j, w});
       adj[j].push_back({i, w});
@@ -151,11 +138,11 @@ absl::StatusOr<Eigen::MatrixXd> Lle(const Eigen::MatrixXd& x, int k, int dims, d
     return absl::InvalidArgumentError(absl::StrCat("LLE: reg must be > 0, got ", reg));
   }
   const int n = static_cast<int>(x.rows());
-  const std::vector<std::vector<int>> nb = Neighbours(SquaredDistances(x), k);
+  ISOAE_ASSIGN_OR_RETURN(const IndexMatrix nb, ExactKnn(x, k));
   Eigen::MatrixXd w = Eigen::MatrixXd::Zero(n, n);
   for (int i = 0; i < n; ++i) {
     Eigen::MatrixXd z(k, x.cols());
-    for (int a = 0; a < k; ++a) z.row(a) = x.row(nb[i][a]) - x.row(i);
+    for (int a = 0; a < k; ++a) z.row(a) = x.row(nb(i, a)) - x.row(i);
     Eigen::MatrixXd c = z * z.transpose();
     // Regularised as scikit-learn: reg * trace (or reg alone for duplicates).
     const double tr = c.trace();
@@ -167,7 +154,7 @@ absl::StatusOr<Eigen::MatrixXd> Lle(const Eigen::MatrixXd& x, int k, int dims, d
           absl::StrCat("LLE: the local system of point ", i, " is singular"));
     }
     wi /= sum;
-    for (int a = 0; a < k; ++a) w(i, nb[i][a]) = wi(a);
+    for (int a = 0; a < k; ++a) w(i, nb(i, a)) = wi(a);
   }
   const Eigen::MatrixXd iw = Eigen::MatrixXd::Identity(n, n) - w;
   Eigen::MatrixXd m = iw.transpose() * iw;

@@ -23,6 +23,7 @@
 //              iteration: refused above max_points (Barnes-Hut is what
 //              larger sets need; not implemented).
 //
+// Neighbours come from metrics/neighborhood.h (ExactKnn), so k < n / 2.
 // Dense eigenproblems are O(n^3): these are meant for the few thousand items
 // an experiment scores. Errors (kInvalidArgument unless stated): fewer rows
 // than the method needs, NaN/Inf, dims < 1, k out of range, perplexity out

@@ -382,7 +382,7 @@ absl::Status TieDecoderToEncoder(Sequential& encoder, Sequential* decoder) {
       Layer& layer = net.layer(i);
       if (LinearShapeOf(layer)) {
         out->push_back(&layer);
-      } else if (layer.Describe().find("Conv") != std::string::npos) {
+      } else if (IsConvolution(layer)) {
         return absl::InvalidArgumentError(absl::StrCat(
             "tied weights: the ", which, " has a convolution (layer ", i, ", ",
             layer.Describe(), "); only fully connected networks can be tied"));

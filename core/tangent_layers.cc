@@ -558,6 +558,10 @@ std::optional<LinearShape> LinearShapeOf(const Layer& layer) {
   if (linear == nullptr) return std::nullopt;
   return LinearShape{linear->in(), linear->out(), linear->spectral_norm(), linear->tied()};
 }
+bool IsConvolution(const Layer& layer) {
+  return dynamic_cast<const Conv2d*>(&layer) != nullptr ||
+         dynamic_cast<const ConvTranspose2d*>(&layer) != nullptr;
+}
 bool TieLinearTransposed(const Layer& source, Layer* target) {
   const auto* from = dynamic_cast<const Linear*>(&source);
   auto* to = dynamic_cast<Linear*>(target);

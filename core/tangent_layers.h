@@ -105,6 +105,8 @@ struct LinearShape {
   bool tied = false;
 };
 std::optional<LinearShape> LinearShapeOf(const Layer& layer);
+// Whether `layer` is a Conv2d or ConvTranspose2d (either kind).
+bool IsConvolution(const Layer& layer);
 
 // Weight tying (TCAE, Rifai et al. 2011a): `target`'s weight becomes
 // `source`'s weight transposed, the same tensor, so both layers train it;
