@@ -10,7 +10,7 @@ DEFINE_string(method, "ae",
               "method spec: base[+regulariser[:weight]]... or alias[:weight] "
               "(ae, vae, dae, wae, iae, irvae, fmvae; see core/method.h)");
 DEFINE_string(method_options, "", "key=value,... for the method's entries (e.g. eta=0.2)");
-DEFINE_string(arch, "irvae_fc", "irvae_fc | fc_nn | s_cnn | l_cnn");
+DEFINE_string(arch, "irvae_fc", "irvae_fc | irvae_cmu_fc | irvae_cnn | irvae_celeba_cnn | fc_nn | s_cnn | l_cnn | iae_gen_cnn");
 DEFINE_int64(latent_dim, 2, "latent dimension d");
 DEFINE_double(vae_sigma, 1.0, "VAE decoder sigma: initial value (learned) or fixed value");
 DEFINE_bool(vae_fixed_sigma, false, "keep the VAE decoder sigma at --vae_sigma");

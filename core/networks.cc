@@ -18,8 +18,9 @@ namespace isoae {
 namespace {
 
 struct LayerSpec {
-  std::string kind;  // LIN, FC, FC_B, CONV, CONV_A, CONV_B, CONVT, CONVT_A, CONVT_B, PAD
-  std::vector<int64_t> args;  // n | c,k,s,p | p
+  // LIN, FC, FC_B, CONV, CONV_A, CONV_B, CONVT, CONVT_A, CONVT_B, PAD, CROP, UNFLATTEN
+  std::string kind;
+  std::vector<int64_t> args;  // n | c,k,s,p | p | c,h,w
 };
 
 absl::StatusOr<LayerSpec> ParseSpec(const std::string& text, size_t index) {
@@ -42,14 +43,18 @@ absl::StatusOr<LayerSpec> ParseSpec(const std::string& text, size_t index) {
   const bool conv = spec.kind == "CONV" || spec.kind == "CONV_A" || spec.kind == "CONV_B" ||
                     spec.kind == "CONVT" || spec.kind == "CONVT_A" || spec.kind == "CONVT_B";
   const bool vec = spec.kind == "LIN" || spec.kind == "FC" || spec.kind == "FC_B";
-  if (!conv && !vec && spec.kind != "PAD") return bad("unknown layer kind");
+  const bool border = spec.kind == "PAD" || spec.kind == "CROP";
+  const bool unflatten = spec.kind == "UNFLATTEN";
+  if (!conv && !vec && !border && !unflatten) return bad("unknown layer kind");
   if (conv && spec.args.size() != 4) return bad("needs 4 arguments c,k,s,p");
-  if (!conv && spec.args.size() != 1) return bad("needs 1 argument");
-  if (spec.args[0] <= 0 && spec.kind != "PAD") return bad("size must be positive");
+  if (unflatten && spec.args.size() != 3) return bad("needs 3 arguments c,h,w");
+  if ((vec || border) && spec.args.size() != 1) return bad("needs 1 argument");
+  if (unflatten && (spec.args[1] <= 0 || spec.args[2] <= 0)) return bad("sizes must be positive");
+  if (spec.args[0] <= 0 && !border) return bad("size must be positive");
   if (conv && (spec.args[1] <= 0 || spec.args[2] <= 0 || spec.args[3] < 0)) {
     return bad("kernel and stride must be positive, padding non-negative");
   }
-  if (spec.kind == "PAD" && spec.args[0] < 0) return bad("padding must be non-negative");
+  if (border && spec.args[0] < 0) return bad("padding / crop must be non-negative");
   return spec;
 }
 
@@ -115,16 +120,33 @@ absl::StatusOr<BuiltNetwork> BuildNetwork(const NetworkConfig& config,
   BuiltNetwork built;
   std::vector<int64_t> shape = config.input_shape;  // current per-sample shape
   const double m = config.width_multiplier;
+  std::vector<LayerSpec> specs;
   for (size_t i = 0; i < config.layers.size(); ++i) {
     ISOAE_ASSIGN_OR_RETURN(LayerSpec spec, ParseSpec(config.layers[i], i));
-    const bool last = i + 1 == config.layers.size();
+    specs.push_back(std::move(spec));
+  }
+  for (size_t i = 0; i < specs.size(); ++i) {
+    const LayerSpec& spec = specs[i];
+    const bool last = i + 1 == specs.size();
     const bool image = shape.size() == 3;
     if (spec.kind == "LIN" || spec.kind == "FC" || spec.kind == "FC_B") {
       if (image) {
         built.net.Add(MakeFlatten());
         shape = {shape[0] * shape[1] * shape[2]};
       }
-      const int64_t out = Scaled(spec.args[0], m, last);
+      int64_t out = Scaled(spec.args[0], m, last);
+      if (!last && specs[i + 1].kind == "UNFLATTEN") {
+        // The layer feeds a feature map: its width follows the map's scaled
+        // channel count, so that the two agree at any width multiplier.
+        const std::vector<int64_t>& u = specs[i + 1].args;
+        if (spec.args[0] != u[0] * u[1] * u[2]) {
+          return absl::InvalidArgumentError(absl::StrCat(
+              "network layer ", i, " \"", config.layers[i], "\" has ", spec.args[0],
+              " outputs but the next layer \"", config.layers[i + 1], "\" needs ",
+              u[0] * u[1] * u[2]));
+        }
+        out = Scaled(u[0], m, false) * u[1] * u[2];
+      }
       built.net.Add(config.spectral_norm
                         ? MakeSpectralNormLinear(shape[0], out, true, options)
                         : MakeLinear(shape[0], out, true, options));
@@ -145,6 +167,25 @@ absl::StatusOr<BuiltNetwork> BuildNetwork(const NetworkConfig& config,
       built.net.Add(MakeZeroPad2d(spec.args[0]));
       shape[1] += 2 * spec.args[0];
       shape[2] += 2 * spec.args[0];
+    } else if (spec.kind == "CROP") {
+      if (!image || shape[1] <= 2 * spec.args[0] || shape[2] <= 2 * spec.args[0]) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            "network layer ", i, " \"", config.layers[i], "\": CROP needs an image larger than ",
+            2 * spec.args[0], "x", 2 * spec.args[0]));
+      }
+      built.net.Add(MakeCrop2d(spec.args[0]));
+      shape[1] -= 2 * spec.args[0];
+      shape[2] -= 2 * spec.args[0];
+    } else if (spec.kind == "UNFLATTEN") {
+      const int64_t c = Scaled(spec.args[0], m, last);
+      if (image || shape[0] != c * spec.args[1] * spec.args[2]) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            "network layer ", i, " \"", config.layers[i], "\": UNFLATTEN needs a vector of ",
+            c * spec.args[1] * spec.args[2], " values, got shape [", absl::StrJoin(shape, ","),
+            "]"));
+      }
+      built.net.Add(MakeUnflatten({c, spec.args[1], spec.args[2]}));
+      shape = {c, spec.args[1], spec.args[2]};
     } else {
       if (!image) {
         built.net.Add(MakeUnflatten({shape[0], 1, 1}));
@@ -332,6 +373,40 @@ absl::StatusOr<AutoencoderConfig> IrvaeImageCnn(int64_t data_dim, int64_t latent
   return c;
 }
 
+absl::StatusOr<AutoencoderConfig> IaeGeneralizationCnn(int64_t data_dim, int64_t latent_dim) {
+  AutoencoderConfig c;
+  int64_t channels, kernel, map;
+  if (data_dim == 28 * 28) {
+    c.encoder.input_shape = {1, 28, 28};
+    c.encoder.layers = {"PAD 2"};
+    channels = 1, kernel = 4, map = 4;
+  } else if (data_dim == 3 * 32 * 32) {
+    c.encoder.input_shape = {3, 32, 32};
+    channels = 3, kernel = 4, map = 4;
+  } else if (data_dim == 3 * 64 * 64) {
+    c.encoder.input_shape = {3, 64, 64};
+    channels = 3, kernel = 5, map = 8;
+  } else {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "iae_gen_cnn takes MNIST 1x28x28, CIFAR-10 3x32x32 or CelebA 3x64x64 images (784, "
+        "3072 or 12288 values per item), got ",
+        data_dim));
+  }
+  for (int64_t width : {128, 256, 512, 1024}) {
+    c.encoder.layers.push_back(absl::StrCat("CONV_B ", width, ",", kernel, ",2,1"));
+  }
+  c.encoder.layers.push_back(absl::StrCat("LIN ", latent_dim));
+  c.decoder.input_shape = {latent_dim};
+  c.decoder.layers = {absl::StrCat("FC ", 1024 * map * map),
+                      absl::StrCat("UNFLATTEN 1024,", map, ",", map),
+                      "CONVT_B 512,4,2,1",
+                      "CONVT_B 256,4,2,1",
+                      "CONVT_B 128,4,2,1",
+                      absl::StrCat("CONVT ", channels, ",1,1,0")};
+  if (data_dim == 28 * 28) c.decoder.layers.push_back("CROP 2");
+  return c;
+}
+
 absl::StatusOr<AutoencoderConfig> NamedArchitecture(const std::string& name,
                                                     int64_t data_dim,
                                                     int64_t latent_dim,
@@ -355,9 +430,11 @@ absl::StatusOr<AutoencoderConfig> NamedArchitecture(const std::string& name,
     c = SCnn(latent_dim);
   } else if (name == "l_cnn") {
     c = LCnn(latent_dim);
+  } else if (name == "iae_gen_cnn") {
+    ISOAE_ASSIGN_OR_RETURN(c, IaeGeneralizationCnn(data_dim, latent_dim));
   } else {
     return absl::InvalidArgumentError(absl::StrCat(
-        "architecture '", name, "' (known: irvae_fc, irvae_cmu_fc, irvae_cnn, irvae_celeba_cnn, fc_nn, s_cnn, l_cnn)"));
+        "architecture '", name, "' (known: irvae_fc, irvae_cmu_fc, irvae_cnn, irvae_celeba_cnn, fc_nn, s_cnn, l_cnn, iae_gen_cnn)"));
   }
   if (encoder_out > 0 && encoder_out != latent_dim) {
     // The last encoder layer is "LIN n" or "CONV n,k,s,p": n is its output count.

@@ -11,6 +11,10 @@
 //   "CONV_A / CONVT_A c,k,s,p"  the convolution + hidden activation (no
 //                      BatchNorm; IRVAE's D.3/D.4 nets)
 //   "PAD p"            zero padding of the spatial dimensions (our addition)
+//   "CROP p"           removes p rows/columns on every side (our addition)
+//   "UNFLATTEN c,h,w"  a vector of c*h*w values as a c x h x w feature map;
+//                      the layer before it gets c*h*w outputs, with c scaled
+//                      by the width multiplier (our addition)
 //
 // Flatten is inserted before a LIN/FC that follows an image-shaped tensor, and
 // an Unflatten to [n, 1, 1] before a CONV/CONVT that follows a vector, and a
@@ -133,9 +137,20 @@ AutoencoderConfig IrvaeCelebaCnn(int64_t latent_dim = 128, int64_t encoder_out =
 absl::StatusOr<AutoencoderConfig> IrvaeImageCnn(int64_t data_dim, int64_t latent_dim,
                                                 int64_t encoder_out = -1);
 
+// I-AE A.2.1 Table 6 (generalisation): encoder CONV_B 128/256/512/1024
+// (k4 s2 p1; CelebA k5) -> LIN latent; decoder FC 16384 (CelebA 65536) ->
+// 1024 x 4 x 4 (8 x 8) -> CONVT_B 512/256/128 (k4 s2 p1) -> CONVT channels
+// (k1), no output activation, Softplus(beta = 100) as Table 3 defines the
+// blocks. As printed the last layer reads "CONVT 1, 1, 0, 0" (stride 0); we
+// use stride 1. data_dim 784 (MNIST 1x28x28: the listing maps 32x32, as the
+// RAE code pads MNIST, so the encoder starts with PAD 2 and the decoder ends
+// with CROP 2), 3072 (CIFAR-10 3x32x32) or 12288 (CelebA 3x64x64); other
+// sizes are kInvalidArgument. Latent 16 (MNIST) / 128 in the paper.
+absl::StatusOr<AutoencoderConfig> IaeGeneralizationCnn(int64_t data_dim, int64_t latent_dim);
+
 // The architectures above by name, for command-line tools: "irvae_fc",
 // "irvae_cmu_fc" and "irvae_cnn" (data_dim from the data), "irvae_celeba_cnn",
-// "fc_nn", "s_cnn", "l_cnn". kInvalidArgument for
+// "fc_nn", "s_cnn", "l_cnn", "iae_gen_cnn". kInvalidArgument for
 // an unknown name (listing the known ones) or latent_dim < 1. encoder_out > 0
 // sets the output count of the last encoder layer (2 * latent_dim for a VAE).
 absl::StatusOr<AutoencoderConfig> NamedArchitecture(const std::string& name,

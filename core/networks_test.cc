@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "core/autoencoder.h"
 #include "core/status_matchers.h"
 #include "core/vjp.h"
@@ -201,7 +202,8 @@ namespace {
 
 TEST(NamedArchitectureTest, BuildsTheListedNetworksAndRejectsOthers) {
   for (const char* name :
-       {"irvae_fc", "irvae_cmu_fc", "irvae_cnn", "irvae_celeba_cnn", "fc_nn", "s_cnn", "l_cnn"}) {
+       {"irvae_fc", "irvae_cmu_fc", "irvae_cnn", "irvae_celeba_cnn", "fc_nn", "s_cnn", "l_cnn",
+        "iae_gen_cnn"}) {
     const int64_t data_dim = std::string(name) == "l_cnn"              ? 128 * 128
                              : std::string(name) == "irvae_celeba_cnn" ? 3 * 64 * 64
                                                                        : 784;
@@ -226,6 +228,66 @@ TEST(NamedArchitectureTest, BuildsTheListedNetworksAndRejectsOthers) {
   EXPECT_THAT(std::string(unknown.message()), ::testing::HasSubstr("irvae_fc, irvae_cmu_fc, irvae_cnn, irvae_celeba_cnn, fc_nn"));
   EXPECT_EQ(NamedArchitecture("fc_nn", 784, 0).status().code(),
             absl::StatusCode::kInvalidArgument);
+}
+
+// I-AE Table 6 on its three datasets: the decoder returns the input's shape
+// (MNIST through PAD 2 / CROP 2), the feature maps are the listing's, and a
+// width multiplier scales the FC layer with the map it feeds.
+TEST(NamedArchitectureTest, GeneralizationCnnMatchesTable6) {
+  struct Case {
+    int64_t data_dim;
+    std::vector<int64_t> shape;
+    int64_t map;
+  };
+  for (const Case& k : {Case{784, {1, 28, 28}, 4}, Case{3072, {3, 32, 32}, 4},
+                        Case{12288, {3, 64, 64}, 8}}) {
+    SCOPED_TRACE(k.data_dim);
+    AutoencoderConfig c = NamedArchitecture("iae_gen_cnn", k.data_dim, 16).value();
+    EXPECT_EQ(c.encoder.input_shape, k.shape);
+    EXPECT_EQ(c.decoder.layers[0], absl::StrCat("FC ", 1024 * k.map * k.map));
+    c.encoder.width_multiplier = c.decoder.width_multiplier = 1.0 / 16;
+    absl::StatusOr<BuiltNetwork> enc = BuildNetwork(c.encoder, torch::TensorOptions());
+    absl::StatusOr<BuiltNetwork> dec = BuildNetwork(c.decoder, torch::TensorOptions());
+    ASSERT_TRUE(enc.ok()) << enc.status();
+    ASSERT_TRUE(dec.ok()) << dec.status();
+    EXPECT_EQ(enc->output_shape, std::vector<int64_t>({16}));
+    EXPECT_EQ(dec->output_shape, k.shape);
+    EXPECT_THAT(dec->net.Describe(),
+                ::testing::HasSubstr(absl::StrCat("Unflatten(64x", k.map, "x", k.map, ")")));
+    std::vector<int64_t> batch = {2};
+    batch.insert(batch.end(), k.shape.begin(), k.shape.end());
+    torch::NoGradGuard no_grad;
+    EXPECT_EQ(dec->net.Forward(Dual{enc->net.Forward(Dual{torch::rand(batch), {}}).value, {}})
+                  .value.sizes(),
+              torch::IntArrayRef(batch));
+  }
+  EXPECT_THAT(std::string(NamedArchitecture("iae_gen_cnn", 1024, 16).status().message()),
+              ::testing::HasSubstr("got 1024"));
+}
+
+TEST(BuildNetworkTest, UnflattenAndCropCheckTheirShapes) {
+  NetworkConfig c;
+  c.input_shape = {4};
+  c.layers = {"FC 24", "UNFLATTEN 2,3,4", "CONVT 1,1,1,0", "CROP 1"};
+  absl::StatusOr<BuiltNetwork> ok = BuildNetwork(c, torch::TensorOptions());
+  ASSERT_TRUE(ok.ok()) << ok.status();
+  EXPECT_EQ(ok->output_shape, std::vector<int64_t>({1, 1, 2}));
+  c.layers = {"FC 25", "UNFLATTEN 2,3,4"};
+  EXPECT_THAT(BuildNetwork(c, torch::TensorOptions()).status(),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       ::testing::HasSubstr("has 25 outputs but the next layer")));
+  c.layers = {"FC 24", "UNFLATTEN 2,3,4", "CROP 2"};
+  EXPECT_THAT(BuildNetwork(c, torch::TensorOptions()).status(),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       ::testing::HasSubstr("CROP needs an image larger than 4x4")));
+  c.layers = {"UNFLATTEN 2,3,4"};
+  EXPECT_THAT(BuildNetwork(c, torch::TensorOptions()).status(),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       ::testing::HasSubstr("UNFLATTEN needs a vector of 24 values")));
+  c.layers = {"UNFLATTEN 2,0,4"};
+  EXPECT_THAT(BuildNetwork(c, torch::TensorOptions()).status(),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       ::testing::HasSubstr("sizes must be positive")));
 }
 
 }  // namespace

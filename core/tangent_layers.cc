@@ -541,6 +541,28 @@ class ZeroPad2d final : public Layer {
   int64_t pad_;
 };
 
+class Crop2d final : public Layer {
+ public:
+  explicit Crop2d(int64_t crop) : crop_(crop) { CHECK_GE(crop, 0); }
+  std::string Describe() const override { return absl::StrCat("Crop2d(", crop_, ")"); }
+  Dual Forward(const Dual& in) override {
+    Dual out;
+    out.value = Crop(in.value);
+    if (in.tangent.defined()) out.tangent = Crop(in.tangent);
+    return out;
+  }
+  at::Tensor Vjp(const at::Tensor& input, const at::Tensor& c) override {
+    return at::constant_pad_nd(c, {crop_, crop_, crop_, crop_}, 0);
+  }
+
+ private:
+  at::Tensor Crop(const at::Tensor& t) const {
+    const int64_t h = t.size(-2), w = t.size(-1);
+    return t.slice(-2, crop_, h - crop_).slice(-1, crop_, w - crop_);
+  }
+  int64_t crop_;
+};
+
 }  // namespace
 
 std::unique_ptr<Layer> MakeLinear(int64_t in, int64_t out, bool bias,
@@ -612,6 +634,7 @@ std::unique_ptr<Layer> MakeUnflatten(std::vector<int64_t> shape) {
 std::unique_ptr<Layer> MakeZeroPad2d(int64_t pad) {
   return std::make_unique<ZeroPad2d>(pad);
 }
+std::unique_ptr<Layer> MakeCrop2d(int64_t crop) { return std::make_unique<Crop2d>(crop); }
 
 Dual Layer::ForwardSaving(const Dual& in, std::vector<at::Tensor>* saved) {
   saved->push_back(in.value);

@@ -150,6 +150,9 @@ std::unique_ptr<Layer> MakeFlatten();
 std::unique_ptr<Layer> MakeUnflatten(std::vector<int64_t> shape);
 // Zero padding of the last two (spatial) dimensions by `pad` on every side.
 std::unique_ptr<Layer> MakeZeroPad2d(int64_t pad);
+// Removes `crop` rows and columns on every side of the last two dimensions
+// (the inverse of MakeZeroPad2d(crop) on its image).
+std::unique_ptr<Layer> MakeCrop2d(int64_t crop);
 
 // A chain of layers; the networks of both papers are Sequentials. A
 // Sequential is itself a Layer, so chains nest (coupling layers hold networks)

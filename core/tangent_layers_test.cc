@@ -56,6 +56,7 @@ std::vector<LayerCase> Cases() {
       {"Flatten", [] { return MakeFlatten(); }, {2, 2, 3}},
       {"Unflatten", [] { return MakeUnflatten({2, 3}); }, {6}},
       {"ZeroPad2d", [] { return MakeZeroPad2d(1); }, {1, 3, 2}},
+      {"Crop2d", [] { return MakeCrop2d(1); }, {2, 4, 5}},
   };
 }
 

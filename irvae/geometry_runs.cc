@@ -22,7 +22,8 @@ namespace isoae {
 
 absl::StatusOr<ExperimentData> LoadExperimentData(const DatasetRequest& request,
                                                   int64_t max_test_items,
-                                                  const c10::Device& device) {
+                                                  const c10::Device& device,
+                                                  int64_t max_valid_items) {
   ISOAE_ASSIGN_OR_RETURN(DatasetSplits splits, LoadDatasetSplits(request));
   if (splits.test.size() < 10) {
     return absl::InvalidArgumentError(absl::StrCat(splits.test.name, " has ",
@@ -32,11 +33,25 @@ absl::StatusOr<ExperimentData> LoadExperimentData(const DatasetRequest& request,
   ExperimentData out;
   out.item_size = splits.train.item_size();
   out.name = splits.train.name;
+  // Evenly spaced items, so that a capped split keeps every class.
+  auto cap = [](Dataset* d, int64_t max_items) -> absl::Status {
+    if (max_items <= 0 || d->size() <= max_items) return absl::OkStatus();
+    std::vector<int64_t> idx(max_items);
+    for (int64_t i = 0; i < max_items; ++i) idx[i] = i * d->size() / max_items;
+    ISOAE_ASSIGN_OR_RETURN(*d, Subset(*d, idx, d->name));
+    return absl::OkStatus();
+  };
   Dataset test = std::move(splits.test);
-  if (max_test_items > 0 && test.size() > max_test_items) {
-    std::vector<int64_t> idx(max_test_items);
-    for (int64_t i = 0; i < max_test_items; ++i) idx[i] = i * test.size() / max_test_items;
-    ISOAE_ASSIGN_OR_RETURN(test, Subset(test, idx, test.name));
+  ISOAE_RETURN_IF_ERROR(cap(&test, max_test_items));
+  if (max_valid_items != 0) {
+    if (splits.valid.size() == 0) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(splits.train.name, " has no validation items"));
+    }
+    Dataset valid = std::move(splits.valid);
+    ISOAE_RETURN_IF_ERROR(cap(&valid, max_valid_items));
+    ISOAE_ASSIGN_OR_RETURN(at::Tensor v, TakeDatasetTensor(std::move(valid)));
+    out.valid = BatchToFloat(v, device);
   }
   out.test_labels = test.labels;
   out.attribute_names = splits.train.attribute_names;
@@ -49,7 +64,7 @@ absl::StatusOr<ExperimentData> LoadExperimentData(const DatasetRequest& request,
 }
 
 absl::StatusOr<TrainedRun> TrainRun(const RunSpec& spec, const ExperimentData& data,
-                                    std::unique_ptr<Model> base) {
+                                    std::unique_ptr<Model> base, const ModelEvalFn& eval) {
   ISOAE_ASSIGN_OR_RETURN(MethodOptions options, MethodOptions::Parse(spec.method_options));
   ISOAE_ASSIGN_OR_RETURN(Method method, BuildMethod(spec.method, options));
   const bool flattens = method.Kind() == ModelKind::kFlattened;
@@ -90,9 +105,18 @@ absl::StatusOr<TrainedRun> TrainRun(const RunSpec& spec, const ExperimentData& d
   const c10::Device device = spec.device;
   ISOAE_ASSIGN_OR_RETURN(
       TrainHistory history,
-      Train(tc, model->Parameters(), model->State(), data.train, [&](const at::Tensor& batch) {
-        return method.Loss(*model, BatchToFloat(batch, device).reshape(shape));
-      }));
+      Train(
+          tc, model->Parameters(), model->State(), data.train,
+          [&](const at::Tensor& batch) {
+            return method.Loss(*model, BatchToFloat(batch, device).reshape(shape));
+          },
+          eval == nullptr ? EvalFn()
+                          : EvalFn([&](int64_t step) {
+                              model->SetTraining(false);
+                              absl::Status s = eval(*model, step);
+                              model->SetTraining(true);
+                              return s;
+                            })));
   model->SetTraining(false);
   return TrainedRun{std::move(model), std::move(history), method.Describe()};
 }

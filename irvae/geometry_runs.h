@@ -25,6 +25,7 @@
 #include <ATen/core/Tensor.h>
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -40,10 +41,12 @@
 namespace isoae {
 
 // The data of an experiment, loaded once: training items as uint8 [N, ...]
-// (converted per batch), test items as float [n, ...data shape] in [0, 1].
+// (converted per batch), test (and, when asked for, validation) items as
+// float [n, ...data shape] in [0, 1].
 struct ExperimentData {
   at::Tensor train;
   at::Tensor test;
+  at::Tensor valid;  // undefined unless max_valid_items != 0
   std::vector<int32_t> test_labels;  // empty when unlabelled
   // 0/1 attributes, item-major (CelebA); empty without attributes.
   std::vector<uint8_t> train_attributes, test_attributes;
@@ -51,9 +54,13 @@ struct ExperimentData {
   int64_t item_size = 0;
   std::string name;
 };
+// At most max_test_items test items (<= 0: all), evenly spaced; likewise
+// max_valid_items of the validation split (0: none loaded, < 0: all;
+// kInvalidArgument if asked for and the split is empty).
 absl::StatusOr<ExperimentData> LoadExperimentData(const DatasetRequest& request,
                                                   int64_t max_test_items,
-                                                  const c10::Device& device);
+                                                  const c10::Device& device,
+                                                  int64_t max_valid_items = 0);
 
 struct RunSpec {
   std::string method;          // registry spec, e.g. "irvae:100"
@@ -76,11 +83,15 @@ struct TrainedRun {
 };
 // With train.resume, a run whose checkpoint exists continues from it and one
 // without starts from scratch (a resumed sweep), unlike Train alone.
+// `eval` (optional) runs every train.eval_every steps with the model in eval
+// mode (core/trainer.h: EvalFn); an error from it stops training.
 // A method of kind kFlattened (IRVAE's flattening module, "fm") trains an
 // invertible map on the trained `base` (moved in; the result's model wraps
 // it); every other method builds a fresh model and needs no base.
+using ModelEvalFn = std::function<absl::Status(Model& model, int64_t step)>;
 absl::StatusOr<TrainedRun> TrainRun(const RunSpec& spec, const ExperimentData& data,
-                                    std::unique_ptr<Model> base = nullptr);
+                                    std::unique_ptr<Model> base = nullptr,
+                                    const ModelEvalFn& eval = nullptr);
 
 // The flattening run ("fm") on the model `trained` trained: the plan's
 // schedule (seed: trained's) and flow, `options` (from FlatteningOptions),
