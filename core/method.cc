@@ -382,6 +382,10 @@ absl::StatusOr<Method> BuildMethod(const std::string& spec, MethodOptions option
   return m;
 }
 
+absl::StatusOr<Method> BuildMethodOfList(const std::string& spec, MethodOptions options) {
+  return BuildMethodReading(spec, options);
+}
+
 absl::StatusOr<std::vector<Method>> BuildMethods(const std::vector<std::string>& specs,
                                                  MethodOptions options) {
   std::vector<Method> out;

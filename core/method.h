@@ -182,6 +182,9 @@ absl::StatusOr<Method> BuildMethod(const std::string& spec, MethodOptions option
 
 // Several methods sharing one option set (an experiment comparing methods):
 // an option must be read by at least one of them.
+// BuildMethodOfList builds one of them alone, ignoring the keys it does not
+// read (check the list with BuildMethods first).
+absl::StatusOr<Method> BuildMethodOfList(const std::string& spec, MethodOptions options);
 absl::StatusOr<std::vector<Method>> BuildMethods(const std::vector<std::string>& specs,
                                                  MethodOptions options = {});
 

@@ -116,6 +116,11 @@ TEST(MethodTest, BadOrUnusedOptionsAreRejected) {
   // Shared option sets: read by one of several methods is enough.
   EXPECT_TRUE(BuildMethods({"ae", "ae+test_code_norm"}, *MethodOptions::Parse("test_p=1")).ok());
   EXPECT_FALSE(BuildMethods({"ae", "vae"}, *MethodOptions::Parse("test_p=1")).ok());
+  // One method of such a list alone ignores what it does not read, but
+  // still refuses a bad value of what it does.
+  EXPECT_TRUE(BuildMethodOfList("ae", *MethodOptions::Parse("test_p=1")).ok());
+  EXPECT_THAT(BuildMethodOfList("ae+test_code_norm", *MethodOptions::Parse("test_p=x")).status(),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("test_p=x")));
 }
 
 }  // namespace

@@ -14,7 +14,6 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
-#include "absl/strings/str_replace.h"
 #include "absl/strings/str_split.h"
 #include "core/autoencoder.h"
 #include "core/checkpoint.h"
@@ -33,10 +32,6 @@ namespace isoae {
 namespace {
 
 constexpr int kFigureColumns = 8;
-
-std::string Tag(const std::string& method) {
-  return absl::StrReplaceAll(method, {{":", "_"}, {"+", "_"}, {"=", "_"}, {",", "_"}});
-}
 
 // x and its reconstruction f(g(x)) by the model in eval mode, in chunks.
 absl::StatusOr<at::Tensor> Reconstruct(Model& model, const at::Tensor& x, int64_t batch) {
@@ -182,7 +177,14 @@ absl::StatusOr<GeneralizeResult> RunGeneralizeExperiment(const GeneralizeConfig&
     return absl::InternalError(absl::StrCat("cannot create ", checkpoint_dir, ": ", ec.message()));
   }
   ISOAE_ASSIGN_OR_RETURN(const Eigen::MatrixXd test_rows, Rows(data.test));
+  // The figure's test items, spread over the split (which is ordered by
+  // class in some datasets).
   const int64_t shown = std::min<int64_t>(kFigureColumns, data.test.size(0));
+  at::Tensor figure_items;
+  ISOAE_RETURN_IF_ERROR(TorchCall("figure items", [&] {
+    figure_items = at::arange(shown, at::kLong).mul(data.test.size(0)).div(shown, "floor")
+                       .to(data.test.device());
+  }));
   std::vector<at::Tensor> figure_rows;
 
   GeneralizeResult result;
@@ -192,13 +194,14 @@ absl::StatusOr<GeneralizeResult> RunGeneralizeExperiment(const GeneralizeConfig&
     RunSpec spec;
     spec.method = m;
     spec.method_options = c.method_options;
+    spec.shared_options = true;
     spec.arch = c.arch;
     spec.latent_dim = latent;
     spec.train = c.train;
     spec.train.eval_every = steps_per_epoch;
     spec.device = device;
     spec.checkpoint_dir = checkpoint_dir;
-    spec.tag = Tag(m);
+    spec.tag = RunTag(m);
     spec.width_multiplier = c.width_multiplier;
     const std::string best_path = absl::StrCat(checkpoint_dir, "/", spec.tag, "_best.pt");
     const std::string best_fingerprint =
@@ -259,7 +262,7 @@ absl::StatusOr<GeneralizeResult> RunGeneralizeExperiment(const GeneralizeConfig&
     ISOAE_ASSIGN_OR_RETURN(row.test_l2, MeanSquaredError(data.test, x_hat));
     ISOAE_ASSIGN_OR_RETURN(const Eigen::MatrixXd hat_rows, Rows(x_hat));
     ISOAE_ASSIGN_OR_RETURN(row.test_fd_pixels, FrechetDistance(test_rows, hat_rows));
-    figure_rows.push_back(x_hat.slice(0, 0, shown));
+    figure_rows.push_back(x_hat.index_select(0, figure_items));
     result.rows.push_back(row);
     table.AddRow({m, Cell(static_cast<double>(row.best_epoch), 6), Cell(1e3 * row.valid_l2, 4),
                   Cell(1e3 * row.test_l2, 4), Cell(1e3 * last_l2, 4), Cell(row.test_fd_pixels, 4),
@@ -270,7 +273,8 @@ absl::StatusOr<GeneralizeResult> RunGeneralizeExperiment(const GeneralizeConfig&
   ISOAE_RETURN_IF_ERROR(table.WriteJson(c.output_dir + "/generalize_table.json"));
   if (c.write_figures) {
     ISOAE_RETURN_IF_ERROR(WriteReconstructionFigure(c.output_dir + "/reconstructions.png",
-                                                    data.test.slice(0, 0, shown), figure_rows));
+                                                    data.test.index_select(0, figure_items),
+                                                    figure_rows));
   }
   result.table_text = table.ToText();
   return result;

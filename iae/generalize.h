@@ -22,8 +22,9 @@
 //
 // Outputs in output_dir: generalize_table.{csv,json}; validation_<tag>.csv
 // (epoch, step, valid_l2); history_<tag>.csv; reconstructions.png (first
-// row test images, then one row per method); checkpoints/<tag>.pt (the
-// training state, resumable with train.resume) and checkpoints/<tag>_best.pt.
+// row: 8 test items spread over the split, then one row per method);
+// checkpoints/<tag>.pt (the training state, resumable with train.resume)
+// and checkpoints/<tag>_best.pt.
 //
 // Errors: kInvalidArgument for bad config values (naming the field); the
 // loaders', registry's, trainer's and metrics' codes.

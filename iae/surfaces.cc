@@ -5,12 +5,14 @@
 
 #include <array>
 #include <cmath>
+#include <filesystem>
 #include <map>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "baselines/classic_embeddings.h"
 #include "core/autoencoder.h"
 #include "core/device.h"
 #include "core/method.h"
@@ -79,6 +81,31 @@ absl::StatusOr<std::vector<Method>> BuildTableMethods(const SurfacesExperimentCo
   return methods;
 }
 
+// The warm start (SurfacesExperimentConfig::warm_start): encoder and decoder
+// fitted to the chart u and its inverse.
+absl::Status WarmStart(const SurfacesExperimentConfig& config, const torch::Tensor& x,
+                       const torch::Tensor& u, const std::string& tag, Autoencoder* ae) {
+  TrainConfig tc;
+  tc.epochs = config.warm_start_epochs;
+  tc.learning_rate = config.learning_rate;
+  tc.seed = config.seed;
+  tc.log_prefix = absl::StrCat(tag, " warm start");
+  tc.quiet = config.quiet;
+  const int64_t d = x.size(1);
+  const torch::Tensor xu = torch::cat({x, u}, 1);
+  return Train(tc, ae->Parameters(), ae->State(), xu,
+               [&](const at::Tensor& b) {
+                 const torch::Tensor bx = b.slice(1, 0, d), bu = b.slice(1, d);
+                 const torch::Tensor z = ae->encoder.Forward(Dual{bx, {}}).value;
+                 const torch::Tensor fx = ae->decoder.Forward(Dual{bu, {}}).value;
+                 LossTerms terms;
+                 terms.total = (z - bu).pow(2).sum(1).mean() + (fx - bx).pow(2).sum(1).mean();
+                 terms.terms.push_back({"L_warm", terms.total.detach()});
+                 return terms;
+               })
+      .status();
+}
+
 absl::Status WriteFigures(const std::string& dir, const std::string& tag,
                           const SurfaceSample& data, const Eigen::MatrixXd& codes,
                           const TriangulatedGrid& grid, const Eigen::MatrixXd& decoded,
@@ -121,8 +148,10 @@ absl::Status ValidateSurfacesConfig(const SurfacesExperimentConfig& c) {
     return absl::InvalidArgumentError(
         absl::StrCat("--data_scale must be positive and finite, got ", c.data_scale));
   }
-  if (c.epochs <= 0) {
-    return absl::InvalidArgumentError(absl::StrCat("--epochs must be positive, got ", c.epochs));
+  // With a warm start, 0 epochs scores the warm start itself.
+  if (c.epochs < (c.warm_start.empty() ? 1 : 0)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--epochs must be positive (or 0 with --warm_start), got ", c.epochs));
   }
   if (!(c.learning_rate > 0) || !std::isfinite(c.learning_rate)) {
     return absl::InvalidArgumentError(absl::StrCat(
@@ -148,6 +177,14 @@ absl::Status ValidateSurfacesConfig(const SurfacesExperimentConfig& c) {
   if (!(c.softplus_beta > 0)) {
     return absl::InvalidArgumentError(absl::StrCat(
         "--softplus_beta must be positive, got ", c.softplus_beta));
+  }
+  if (!c.warm_start.empty() && c.warm_start != "isomap") {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--warm_start must be empty or \"isomap\", got \"", c.warm_start, "\""));
+  }
+  if (!c.warm_start.empty() && c.warm_start_epochs < 1) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--warm_start_epochs must be >= 1, got ", c.warm_start_epochs));
   }
   if (c.grid_cells < 2) {
     return absl::InvalidArgumentError(absl::StrCat(
@@ -178,6 +215,11 @@ absl::StatusOr<SurfacesExperimentResult> RunSurfacesExperiment(
     ISOAE_ASSIGN_OR_RETURN(SurfaceSample data, SampleSurface(surface, sc));
     data.points *= config.data_scale;
     torch::Tensor x = ToTensor(data.points, options);
+    torch::Tensor chart;
+    if (!config.warm_start.empty()) {
+      ISOAE_ASSIGN_OR_RETURN(const Eigen::MatrixXd u, Isomap(data.points, 10, 2));
+      chart = ToTensor(u, options);
+    }
     for (size_t mi = 0; mi < config.methods.size(); ++mi) {
       const std::string& method = config.methods[mi];
       const std::string tag = absl::StrCat(surface_name, "_", method);
@@ -198,6 +240,14 @@ absl::StatusOr<SurfacesExperimentResult> RunSurfacesExperiment(
                                     surface_name, "; n ", sc.num_points);
       tc.log_prefix = absl::StrCat(surface_name, "/", MethodLabel(method));
       tc.quiet = config.quiet;
+      if (chart.defined()) {
+        tc.fingerprint += absl::StrCat("; warm start ", config.warm_start, " ",
+                                       config.warm_start_epochs);
+        // A resumed run's checkpoint already holds the warm-started weights.
+        if (!(config.resume && std::filesystem::exists(tc.checkpoint_path))) {
+          ISOAE_RETURN_IF_ERROR(WarmStart(config, x, chart, tc.log_prefix, &ae));
+        }
+      }
       ISOAE_ASSIGN_OR_RETURN(
           TrainHistory hist,
           Train(tc, ae.Parameters(), ae.State(), x,

@@ -49,6 +49,16 @@ struct SurfacesExperimentConfig {
   int hidden_width = 256;        // 5 x FC <width> per side, as the paper
   int hidden_layers = 5;
   double softplus_beta = 100.0;
+  // A diagnostic, not the paper's method: "isomap" first fits the encoder to
+  // an Isomap chart of the points (k = 10 neighbours, geodesic distances, so
+  // an isometric layout) and the decoder to its inverse, for
+  // warm_start_epochs full-batch epochs of ||g(x) - u||^2 + ||f(u) - x||^2;
+  // the method's own training follows. It tells whether a method's
+  // distortion comes from its loss or from the layout its training settles
+  // into early. "" (default): random initialisation, as the paper. With a
+  // warm start, epochs = 0 scores the warm-started networks themselves.
+  std::string warm_start;
+  int64_t warm_start_epochs = 500;
   int grid_cells = 30;
   uint64_t seed = 0;
   std::string device = "cpu";

@@ -38,6 +38,10 @@ DEFINE_int32(hidden_width, 256, "Width of the FC layers (paper: 256).");
 DEFINE_int32(hidden_layers, 5, "FC layers per side (paper: 5).");
 DEFINE_double(softplus_beta, 100.0, "Softplus beta (paper: 100).");
 DEFINE_int32(grid_cells, 30, "Latent grid cells along the longer side.");
+DEFINE_string(warm_start, "",
+              "Diagnostic: \"isomap\" fits encoder and decoder to an Isomap chart of the points "
+              "(and back) before training; empty = random init, as the paper.");
+DEFINE_int64(warm_start_epochs, 500, "Full-batch epochs of the warm start.");
 DEFINE_string(output_dir, "out/surfaces", "Where tables, figures and checkpoints go.");
 DEFINE_bool(figures, true, "Write PNG figures.");
 
@@ -80,6 +84,8 @@ int main(int argc, char** argv) {
   c.hidden_layers = FLAGS_hidden_layers;
   c.softplus_beta = FLAGS_softplus_beta;
   c.grid_cells = FLAGS_grid_cells;
+  c.warm_start = FLAGS_warm_start;
+  c.warm_start_epochs = FLAGS_warm_start_epochs;
   c.seed = train->train.seed;
   c.device = train->device_name;
   c.output_dir = isoae::ResolveUserPath(FLAGS_output_dir);

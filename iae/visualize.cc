@@ -11,7 +11,6 @@
 #include <map>
 
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_replace.h"
 #include "baselines/classic_embeddings.h"
 #include "core/device.h"
 #include "core/method.h"
@@ -27,10 +26,6 @@ namespace isoae {
 namespace {
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
-
-std::string Tag(const std::string& method) {
-  return absl::StrReplaceAll(method, {{":", "_"}, {"+", "_"}, {"=", "_"}, {",", "_"}});
-}
 
 std::vector<std::string> SweepMethods(const std::vector<double>& lambdas) {
   std::vector<std::string> methods;
@@ -140,12 +135,13 @@ absl::StatusOr<VisualizeResult> RunVisualizeExperiment(const VisualizeConfig& c)
     RunSpec spec;
     spec.method = m;
     spec.method_options = c.method_options;
+    spec.shared_options = true;
     spec.arch = c.arch;
     spec.latent_dim = 2;
     spec.train = c.train;
     spec.device = device;
     spec.checkpoint_dir = c.output_dir + "/checkpoints";
-    spec.tag = Tag(m);
+    spec.tag = RunTag(m);
     ISOAE_ASSIGN_OR_RETURN(TrainedRun run, TrainRun(spec, data));
     ISOAE_RETURN_IF_ERROR(WriteHistoryCsv(
         absl::StrCat(c.output_dir, "/history_", spec.tag, ".csv"), run.history));

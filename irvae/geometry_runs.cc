@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_replace.h"
 #include "core/autoencoder.h"
 #include "core/decoder_geometry.h"
 #include "core/method.h"
@@ -63,10 +64,16 @@ absl::StatusOr<ExperimentData> LoadExperimentData(const DatasetRequest& request,
   return out;
 }
 
+std::string RunTag(const std::string& method) {
+  return absl::StrReplaceAll(method, {{":", "_"}, {"+", "_"}, {"=", "_"}, {",", "_"}});
+}
+
 absl::StatusOr<TrainedRun> TrainRun(const RunSpec& spec, const ExperimentData& data,
                                     std::unique_ptr<Model> base, const ModelEvalFn& eval) {
   ISOAE_ASSIGN_OR_RETURN(MethodOptions options, MethodOptions::Parse(spec.method_options));
-  ISOAE_ASSIGN_OR_RETURN(Method method, BuildMethod(spec.method, options));
+  ISOAE_ASSIGN_OR_RETURN(Method method, spec.shared_options
+                                            ? BuildMethodOfList(spec.method, options)
+                                            : BuildMethod(spec.method, options));
   const bool flattens = method.Kind() == ModelKind::kFlattened;
   if (flattens != (base != nullptr)) {
     return absl::InvalidArgumentError(absl::StrCat(

@@ -65,6 +65,10 @@ absl::StatusOr<ExperimentData> LoadExperimentData(const DatasetRequest& request,
 struct RunSpec {
   std::string method;          // registry spec, e.g. "irvae:100"
   std::string method_options;  // "key=value,..."
+  // method_options is shared by the methods of an experiment and was
+  // checked as a whole (BuildMethods): keys this method does not read are
+  // ignored instead of refused.
+  bool shared_options = false;
   std::string arch = "irvae_fc";
   int64_t latent_dim = 2;
   VaeOptions vae;
@@ -75,6 +79,10 @@ struct RunSpec {
   RealNvpOptions flow;         // the invertible map of a flattening method
   double width_multiplier = 1.0;  // of the architecture's hidden layers (tests)
 };
+
+// A method spec as a file-name tag: "iae:0.1" -> "iae_0.1" (':', '+', '='
+// and ',' become '_').
+std::string RunTag(const std::string& method);
 
 struct TrainedRun {
   std::unique_ptr<Model> model;
