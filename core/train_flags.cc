@@ -14,7 +14,9 @@ DEFINE_uint64(seed, 0, "seed of initialisation, data order and sampling");
 DEFINE_int64(checkpoint_every, 1000, "checkpoint period in steps (0: end of training only)");
 DEFINE_bool(resume, false, "continue from the checkpoint of an interrupted run");
 DEFINE_string(device, "cpu", "cpu | cuda | cuda:N | auto");
-DEFINE_int32(threads, 0, "LibTorch and OpenBLAS threads (0: all cores)");
+DEFINE_int32(threads, 0,
+             "LibTorch and OpenBLAS threads (0: all cores for full-batch or >= 1000-row "
+             "batches, else 1, which measured faster; core/train_flags.h)");
 DEFINE_int32(world_size, 1, "data-parallel ranks (processes) training together (core/distributed.h)");
 DEFINE_int32(rank, 0, "this process's rank in [0, world_size); rank 0 hosts the rendezvous");
 DEFINE_string(master_addr, "127.0.0.1", "address of rank 0 (data-parallel rendezvous)");
@@ -23,6 +25,10 @@ DEFINE_string(dist_interface, "", "network interface for the ranks' connections 
 DEFINE_int32(dist_timeout_s, 600, "seconds to wait for the other ranks");
 
 namespace isoae {
+
+int AutoThreads(int64_t batch_size) {
+  return batch_size == 0 || batch_size >= kAllCoresBatch ? 0 : 1;
+}
 
 void SetTrainFlagDefaults(const TrainFlagDefaults& d) {
   gflags::SetCommandLineOptionWithMode("epochs", std::to_string(d.epochs).c_str(),
@@ -54,7 +60,7 @@ absl::StatusOr<TrainFlags> TrainFlagsFromCommandLine() {
   }
   if (FLAGS_threads < 0 || FLAGS_threads > kMaxThreads) {
     return absl::InvalidArgumentError(absl::StrCat("--threads must be in 0..", kMaxThreads,
-                                                   " (0: all cores), got ", FLAGS_threads));
+                                                   " (0: automatic), got ", FLAGS_threads));
   }
   absl::StatusOr<c10::Device> device = ParseDevice(FLAGS_device);
   if (!device.ok()) {
@@ -68,7 +74,8 @@ absl::StatusOr<TrainFlags> TrainFlagsFromCommandLine() {
   dist.interface = FLAGS_dist_interface;
   dist.timeout_seconds = FLAGS_dist_timeout_s;
   if (absl::Status s = ValidateDistributedOptions(dist); !s.ok()) return s;
-  SetTorchThreads(FLAGS_threads);
+  const int threads = FLAGS_threads > 0 ? FLAGS_threads : AutoThreads(FLAGS_batch_size);
+  SetTorchThreads(threads);
   TrainFlags f;
   f.distributed = dist;
   f.train.epochs = FLAGS_epochs;
@@ -79,7 +86,7 @@ absl::StatusOr<TrainFlags> TrainFlagsFromCommandLine() {
   f.train.resume = FLAGS_resume;
   f.device = *device;
   f.device_name = FLAGS_device;
-  f.threads = FLAGS_threads;
+  f.threads = threads;
   return f;
 }
 
