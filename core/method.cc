@@ -3,7 +3,9 @@
 #include <ATen/ATen.h>
 #include <glog/logging.h>
 
+#include <algorithm>
 #include <cmath>
+#include <map>
 #include <utility>
 
 #include "absl/strings/ascii.h"
@@ -383,7 +385,17 @@ absl::StatusOr<Method> BuildMethod(const std::string& spec, MethodOptions option
 }
 
 absl::StatusOr<Method> BuildMethodOfList(const std::string& spec, MethodOptions options) {
-  return BuildMethodReading(spec, options);
+  // Built twice: once to learn which keys the method reads, then with those
+  // alone, so that its fingerprint (which lists its options) does not change
+  // with the other methods of the list.
+  MethodOptions probe = options;
+  ISOAE_RETURN_IF_ERROR(BuildMethodReading(spec, probe).status());
+  const std::vector<std::string> unread = probe.Unread();
+  std::map<std::string, std::string> read;
+  for (const auto& [key, value] : options.values()) {
+    if (std::find(unread.begin(), unread.end(), key) == unread.end()) read[key] = value;
+  }
+  return BuildMethod(spec, MethodOptions(std::move(read)));
 }
 
 absl::StatusOr<std::vector<Method>> BuildMethods(const std::vector<std::string>& specs,

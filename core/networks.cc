@@ -125,9 +125,17 @@ absl::StatusOr<BuiltNetwork> BuildNetwork(const NetworkConfig& config,
     ISOAE_ASSIGN_OR_RETURN(LayerSpec spec, ParseSpec(config.layers[i], i));
     specs.push_back(std::move(spec));
   }
+  // The output layer keeps its size under a width multiplier: the last
+  // layer with weights, and any shape-only layers (CROP, UNFLATTEN) after it.
+  size_t last_weight_layer = 0;
+  for (size_t i = 0; i < specs.size(); ++i) {
+    if (specs[i].kind != "PAD" && specs[i].kind != "CROP" && specs[i].kind != "UNFLATTEN") {
+      last_weight_layer = i;
+    }
+  }
   for (size_t i = 0; i < specs.size(); ++i) {
     const LayerSpec& spec = specs[i];
-    const bool last = i + 1 == specs.size();
+    const bool last = i >= last_weight_layer;
     const bool image = shape.size() == 3;
     if (spec.kind == "LIN" || spec.kind == "FC" || spec.kind == "FC_B") {
       if (image) {
@@ -135,7 +143,7 @@ absl::StatusOr<BuiltNetwork> BuildNetwork(const NetworkConfig& config,
         shape = {shape[0] * shape[1] * shape[2]};
       }
       int64_t out = Scaled(spec.args[0], m, last);
-      if (!last && specs[i + 1].kind == "UNFLATTEN") {
+      if (i + 1 < specs.size() && specs[i + 1].kind == "UNFLATTEN") {
         // The layer feeds a feature map: its width follows the map's scaled
         // channel count, so that the two agree at any width multiplier.
         const std::vector<int64_t>& u = specs[i + 1].args;
@@ -145,7 +153,7 @@ absl::StatusOr<BuiltNetwork> BuildNetwork(const NetworkConfig& config,
               " outputs but the next layer \"", config.layers[i + 1], "\" needs ",
               u[0] * u[1] * u[2]));
         }
-        out = Scaled(u[0], m, false) * u[1] * u[2];
+        out = Scaled(u[0], m, last) * u[1] * u[2];
       }
       built.net.Add(config.spectral_norm
                         ? MakeSpectralNormLinear(shape[0], out, true, options)

@@ -245,6 +245,10 @@ TEST(NamedArchitectureTest, GeneralizationCnnMatchesTable6) {
     AutoencoderConfig c = NamedArchitecture("iae_gen_cnn", k.data_dim, 16).value();
     EXPECT_EQ(c.encoder.input_shape, k.shape);
     EXPECT_EQ(c.decoder.layers[0], absl::StrCat("FC ", 1024 * k.map * k.map));
+    // Wider than the paper too: the 1-channel (3-channel) output stays so.
+    AutoencoderConfig wide = c;
+    wide.decoder.width_multiplier = 2;
+    EXPECT_EQ(BuildNetwork(wide.decoder, torch::TensorOptions())->output_shape, k.shape);
     c.encoder.width_multiplier = c.decoder.width_multiplier = 1.0 / 16;
     absl::StatusOr<BuiltNetwork> enc = BuildNetwork(c.encoder, torch::TensorOptions());
     absl::StatusOr<BuiltNetwork> dec = BuildNetwork(c.decoder, torch::TensorOptions());
@@ -272,6 +276,21 @@ TEST(BuildNetworkTest, UnflattenAndCropCheckTheirShapes) {
   absl::StatusOr<BuiltNetwork> ok = BuildNetwork(c, torch::TensorOptions());
   ASSERT_TRUE(ok.ok()) << ok.status();
   EXPECT_EQ(ok->output_shape, std::vector<int64_t>({1, 1, 2}));
+  // Shape-only layers after the output layer leave it unscaled, and a
+  // scaled map is fed by a matching FC.
+  c.width_multiplier = 0.5;
+  ok = BuildNetwork(c, torch::TensorOptions());
+  ASSERT_TRUE(ok.ok()) << ok.status();
+  EXPECT_EQ(ok->output_shape, std::vector<int64_t>({1, 1, 2}));
+  c.layers = {"FC 24", "UNFLATTEN 2,3,4"};
+  ok = BuildNetwork(c, torch::TensorOptions());
+  ASSERT_TRUE(ok.ok()) << ok.status();
+  EXPECT_EQ(ok->output_shape, std::vector<int64_t>({2, 3, 4}));
+  c.layers = {"FC 48", "UNFLATTEN 4,3,4", "CONVT 1,1,1,0"};
+  ok = BuildNetwork(c, torch::TensorOptions());
+  ASSERT_TRUE(ok.ok()) << ok.status();
+  EXPECT_THAT(ok->net.Describe(), HasSubstr("Unflatten(2x3x4)"));
+  c.width_multiplier = 1;
   c.layers = {"FC 25", "UNFLATTEN 2,3,4"};
   EXPECT_THAT(BuildNetwork(c, torch::TensorOptions()).status(),
               StatusIs(absl::StatusCode::kInvalidArgument,

@@ -54,10 +54,21 @@ absl::Status WriteTextFile(const std::string& path, const std::string& text) {
   std::error_code ec;
   const std::filesystem::path p(path);
   if (p.has_parent_path()) std::filesystem::create_directories(p.parent_path(), ec);
-  std::ofstream f(path);
+  // Written next to the target and renamed over it: a run killed while
+  // writing leaves the previous file, never a truncated one.
+  const std::string tmp = path + ".tmp";
+  std::ofstream f(tmp);
   f << text;
   f.close();
-  if (!f) return absl::InternalError(absl::StrCat("could not write ", path));
+  if (!f) {
+    std::filesystem::remove(tmp, ec);
+    return absl::InternalError(absl::StrCat("could not write ", path));
+  }
+  std::filesystem::rename(tmp, path, ec);
+  if (ec) {
+    std::filesystem::remove(tmp, ec);
+    return absl::InternalError(absl::StrCat("could not write ", path, ": ", ec.message()));
+  }
   return absl::OkStatus();
 }
 

@@ -39,7 +39,9 @@ class Table {
   std::vector<std::vector<Cell>> rows_;
 };
 
-// Writes `text` to `path` (creating parent directories); kInternal on failure.
+// Writes `text` to `path` (creating parent directories) through a temporary
+// file renamed over it, so a reader never sees half a file; kInternal on
+// failure.
 absl::Status WriteTextFile(const std::string& path, const std::string& text);
 
 }  // namespace isoae

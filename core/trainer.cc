@@ -231,14 +231,17 @@ absl::StatusOr<TrainHistory> Train(const TrainConfig& config,
         LOG(INFO) << line;
       }
     }
+    // Evaluation first: a checkpoint at this step means its evaluation has
+    // run, so a run killed in between evaluates this step again on resume
+    // (an experiment that keeps its best evaluated weights never skips one).
+    if (eval && lead && config.eval_every > 0 && step % config.eval_every == 0) {
+      absl::Status es = eval(step);
+      if (!es.ok()) return es;
+    }
     if (config.checkpoint_every > 0 && step % config.checkpoint_every == 0 &&
         step < total_steps) {
       absl::Status cs = save(step);
       if (!cs.ok()) return cs;
-    }
-    if (eval && lead && config.eval_every > 0 && step % config.eval_every == 0) {
-      absl::Status es = eval(step);
-      if (!es.ok()) return es;
     }
   }
   absl::Status cs = save(step);

@@ -8,8 +8,6 @@
 #include <filesystem>
 #include <fstream>
 #include <limits>
-#include <map>
-#include <sstream>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -54,7 +52,11 @@ absl::StatusOr<double> MeanSquaredError(const at::Tensor& x, const at::Tensor& x
 }
 
 absl::StatusOr<Eigen::MatrixXd> Rows(const at::Tensor& t) {
-  return ToEigen(t.reshape({t.size(0), -1}).to(at::kDouble).cpu());
+  at::Tensor rows;
+  ISOAE_RETURN_IF_ERROR(TorchCall("copying images for the Frechet distance", [&] {
+    rows = t.reshape({t.size(0), -1}).to(at::kDouble).cpu();
+  }));
+  return ToEigen(rows);
 }
 
 // The validation history of one run: "epoch,step,valid_l2" lines. A resumed
@@ -90,13 +92,11 @@ class ValidationLog {
   }
 
  private:
+  // Atomically (WriteTextFile renames a finished file over the old one).
   absl::Status Write() const {
-    std::ofstream out(path_, std::ios::trunc);
-    out << "epoch,step,valid_l2\n";
-    for (const std::string& l : lines_) out << l << "\n";
-    out.close();
-    if (!out) return absl::InternalError(absl::StrCat("cannot write ", path_));
-    return absl::OkStatus();
+    std::string text = "epoch,step,valid_l2\n";
+    for (const std::string& l : lines_) absl::StrAppend(&text, l, "\n");
+    return WriteTextFile(path_, text);
   }
   std::string path_;
   std::vector<std::string> lines_;
@@ -176,7 +176,16 @@ absl::StatusOr<GeneralizeResult> RunGeneralizeExperiment(const GeneralizeConfig&
   if (ec) {
     return absl::InternalError(absl::StrCat("cannot create ", checkpoint_dir, ": ", ec.message()));
   }
-  ISOAE_ASSIGN_OR_RETURN(const Eigen::MatrixXd test_rows, Rows(data.test));
+  // The test images' Gaussian, fitted once (pixel space, small items only).
+  const bool frechet = data.item_size <= kMaxFrechetValues;
+  GaussianFit test_fit;
+  if (frechet) {
+    ISOAE_ASSIGN_OR_RETURN(const Eigen::MatrixXd test_rows, Rows(data.test));
+    ISOAE_ASSIGN_OR_RETURN(test_fit, FitGaussian(test_rows));
+  } else {
+    LOG(INFO) << data.name << ": items of " << data.item_size << " values (> "
+              << kMaxFrechetValues << "), no pixel-space Frechet distance";
+  }
   // The figure's test items, spread over the split (which is ordered by
   // class in some datasets).
   const int64_t shown = std::min<int64_t>(kFigureColumns, data.test.size(0));
@@ -206,8 +215,10 @@ absl::StatusOr<GeneralizeResult> RunGeneralizeExperiment(const GeneralizeConfig&
     const std::string best_path = absl::StrCat(checkpoint_dir, "/", spec.tag, "_best.pt");
     const std::string best_fingerprint =
         absl::StrCat("best validation of ", m, " [", c.method_options, "] on ", data.name,
-                     "; arch ", c.arch, " latent ", latent, " width ", c.width_multiplier,
-                     "; seed ", c.train.seed, " lr ", c.train.learning_rate, " batch ", batch);
+                     " (", data.valid.size(0), " validation items, split seed ",
+                     c.data.split_seed, "); arch ", c.arch, " latent ", latent, " width ",
+                     c.width_multiplier, "; seed ", c.train.seed, " lr ",
+                     c.train.learning_rate, " batch ", batch);
     // A resumed run (its training checkpoint exists) keeps its best weights
     // so far; a fresh one starts without any.
     const bool resuming =
@@ -234,10 +245,12 @@ absl::StatusOr<GeneralizeResult> RunGeneralizeExperiment(const GeneralizeConfig&
       }
       ISOAE_RETURN_IF_ERROR(log.Add(step / steps_per_epoch, step, *l2));
       if (*l2 < best) {
-        best = *l2;
         std::vector<NamedTensor> state = model.State();
-        state.push_back({"valid_l2", at::full({1}, best, at::kDouble)});
+        ISOAE_RETURN_IF_ERROR(TorchCall("best-validation state", [&] {
+          state.push_back({"valid_l2", at::full({1}, *l2, at::kDouble)});
+        }));
         ISOAE_RETURN_IF_ERROR(SaveCheckpoint(best_path, step, best_fingerprint, state));
+        best = *l2;
       }
       return absl::OkStatus();
     };
@@ -249,7 +262,9 @@ absl::StatusOr<GeneralizeResult> RunGeneralizeExperiment(const GeneralizeConfig&
     row.method = m;
     row.seconds = run.history.seconds;
     ISOAE_ASSIGN_OR_RETURN(const at::Tensor last_hat, Reconstruct(model, data.test, c.eval_batch));
-    ISOAE_ASSIGN_OR_RETURN(const double last_l2, MeanSquaredError(data.test, last_hat));
+    // The last weights may have diverged where the kept ones did not.
+    row.last_test_l2 = MeanSquaredError(data.test, last_hat).value_or(
+        std::numeric_limits<double>::quiet_NaN());
     if (!std::filesystem::exists(best_path)) {
       return absl::InternalError(absl::StrCat(
           m, ": no epoch had a finite validation error (see validation_", spec.tag, ".csv)"));
@@ -260,21 +275,31 @@ absl::StatusOr<GeneralizeResult> RunGeneralizeExperiment(const GeneralizeConfig&
     row.valid_l2 = best;
     ISOAE_ASSIGN_OR_RETURN(const at::Tensor x_hat, Reconstruct(model, data.test, c.eval_batch));
     ISOAE_ASSIGN_OR_RETURN(row.test_l2, MeanSquaredError(data.test, x_hat));
-    ISOAE_ASSIGN_OR_RETURN(const Eigen::MatrixXd hat_rows, Rows(x_hat));
-    ISOAE_ASSIGN_OR_RETURN(row.test_fd_pixels, FrechetDistance(test_rows, hat_rows));
-    figure_rows.push_back(x_hat.index_select(0, figure_items));
+    row.test_fd_pixels = std::numeric_limits<double>::quiet_NaN();
+    if (frechet) {
+      ISOAE_ASSIGN_OR_RETURN(const Eigen::MatrixXd hat_rows, Rows(x_hat));
+      ISOAE_ASSIGN_OR_RETURN(const GaussianFit hat_fit, FitGaussian(hat_rows));
+      ISOAE_ASSIGN_OR_RETURN(row.test_fd_pixels, FrechetDistance(test_fit, hat_fit));
+    }
+    ISOAE_RETURN_IF_ERROR(TorchCall("figure rows", [&] {
+      figure_rows.push_back(x_hat.index_select(0, figure_items));
+    }));
     result.rows.push_back(row);
     table.AddRow({m, Cell(static_cast<double>(row.best_epoch), 6), Cell(1e3 * row.valid_l2, 4),
-                  Cell(1e3 * row.test_l2, 4), Cell(1e3 * last_l2, 4), Cell(row.test_fd_pixels, 4),
+                  Cell(1e3 * row.test_l2, 4), Cell(1e3 * row.last_test_l2, 4),
+                  Cell(row.test_fd_pixels, 4),
                   Cell(row.seconds, 4)});
     // Written after every method, so a long run leaves its rows as it goes.
     ISOAE_RETURN_IF_ERROR(table.WriteCsv(c.output_dir + "/generalize_table.csv"));
   }
   ISOAE_RETURN_IF_ERROR(table.WriteJson(c.output_dir + "/generalize_table.json"));
   if (c.write_figures) {
-    ISOAE_RETURN_IF_ERROR(WriteReconstructionFigure(c.output_dir + "/reconstructions.png",
-                                                    data.test.index_select(0, figure_items),
-                                                    figure_rows));
+    at::Tensor shown_items;
+    ISOAE_RETURN_IF_ERROR(TorchCall("figure items", [&] {
+      shown_items = data.test.index_select(0, figure_items);
+    }));
+    ISOAE_RETURN_IF_ERROR(
+        WriteReconstructionFigure(c.output_dir + "/reconstructions.png", shown_items, figure_rows));
   }
   result.table_text = table.ToText();
   return result;

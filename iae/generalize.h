@@ -14,11 +14,18 @@
 //   valid_l2     its validation L2
 //   test_l2      mean over test items and pixels of (x - f(g(x)))^2, pixels
 //                in [0, 1] (the paper reports this "L2" x 10^3; so do we)
-//   test_fd_pixels  Frechet distance between Gaussians fitted to the test
-//                images and to their reconstructions, in pixel space
-//                (metrics/frechet.h). The paper's FID uses Inception-v3
-//                features, which cannot be obtained here: this is not FID
-//                and not comparable with the paper's FID numbers.
+//   last_test_l2 the same for the weights of the last epoch (NaN if they
+//                diverged), to show what the best-validation choice changed
+//   test_fd_pixels  squared Frechet distance (as FID reports it) between
+//                Gaussians fitted to the test images and to their
+//                reconstructions, in pixel space (metrics/frechet.h); NaN
+//                for items of more than kMaxFrechetValues values (CelebA's
+//                12,288 would need two 12,288^2 eigenproblems per method).
+//                The paper's FID uses Inception-v3 features, which cannot be
+//                obtained here: this is not FID and not comparable with the
+//                paper's FID numbers.
+//   seconds      training time of this process (a resumed run counts only
+//                its own part), per-epoch validation included
 //
 // Outputs in output_dir: generalize_table.{csv,json}; validation_<tag>.csv
 // (epoch, step, valid_l2); history_<tag>.csv; reconstructions.png (first
@@ -59,10 +66,12 @@ struct GeneralizeConfig {
   bool write_figures = true;
 };
 
+inline constexpr int64_t kMaxFrechetValues = 4096;
+
 struct GeneralizeRow {
   std::string method;
   int64_t best_epoch = 0;
-  double valid_l2 = 0, test_l2 = 0, test_fd_pixels = 0;
+  double valid_l2 = 0, test_l2 = 0, last_test_l2 = 0, test_fd_pixels = 0;
   double seconds = 0;
 };
 

@@ -96,6 +96,22 @@ TEST(GeneralizeTest, KeepsTheEpochWithTheLowestValidationError) {
   EXPECT_TRUE(std::filesystem::exists(c.output_dir + "/reconstructions.png"));
 }
 
+TEST(GeneralizeTest, TestScoresComeFromTheBestEpochNotTheLast) {
+  // At lr 0.1 the validation error of this fixture rises from epoch 2 to
+  // epoch 3 (calibration: 0.024 then 0.039), so the kept weights are not the
+  // last ones and their test error is the lower one.
+  GeneralizeConfig c = Fixture("generalize_not_last");
+  c.train.learning_rate = 0.1;
+  c.train.epochs = 3;
+  ISOAE_ASSERT_OK_AND_ASSIGN(GeneralizeResult r, RunGeneralizeExperiment(c));
+  const auto rows = ValidationRows(c.output_dir + "/validation_ae.csv");
+  ASSERT_EQ(rows.size(), 3u);
+  ASSERT_LT(rows[1].second, rows[2].second) << "the fixture no longer overshoots";
+  EXPECT_EQ(r.rows[0].best_epoch, 2);
+  EXPECT_NEAR(r.rows[0].valid_l2, rows[1].second, 1e-7 * rows[1].second);
+  EXPECT_LT(r.rows[0].test_l2, r.rows[0].last_test_l2);
+}
+
 TEST(GeneralizeTest, AResumedRunEndsAsAnUninterruptedOne) {
   GeneralizeConfig whole = Fixture("generalize_whole");
   ISOAE_ASSERT_OK_AND_ASSIGN(GeneralizeResult a, RunGeneralizeExperiment(whole));
@@ -106,6 +122,13 @@ TEST(GeneralizeTest, AResumedRunEndsAsAnUninterruptedOne) {
   part.train.epochs = 3;
   part.train.resume = true;
   ISOAE_ASSERT_OK_AND_ASSIGN(GeneralizeResult b, RunGeneralizeExperiment(part));
+  // It resumed (its own history starts after the first epoch's 18 steps)
+  // rather than training again from the start.
+  std::ifstream history(part.output_dir + "/history_ae.csv");
+  std::string header, first;
+  std::getline(history, header);
+  std::getline(history, first);
+  EXPECT_GT(std::stoi(first.substr(0, first.find(','))), 18) << first;
   ASSERT_EQ(a.rows.size(), 1u);
   ASSERT_EQ(b.rows.size(), 1u);
   EXPECT_EQ(a.rows[0].best_epoch, b.rows[0].best_epoch);

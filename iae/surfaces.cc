@@ -5,7 +5,6 @@
 
 #include <array>
 #include <cmath>
-#include <filesystem>
 #include <map>
 
 #include "absl/strings/ascii.h"
@@ -243,8 +242,9 @@ absl::StatusOr<SurfacesExperimentResult> RunSurfacesExperiment(
       if (chart.defined()) {
         tc.fingerprint += absl::StrCat("; warm start ", config.warm_start, " ",
                                        config.warm_start_epochs);
-        // A resumed run's checkpoint already holds the warm-started weights.
-        if (!(config.resume && std::filesystem::exists(tc.checkpoint_path))) {
+        // A resumed run's checkpoint already holds the warm-started weights
+        // (and without one, resuming fails in Train before any work).
+        if (!config.resume) {
           ISOAE_RETURN_IF_ERROR(WarmStart(config, x, chart, tc.log_prefix, &ae));
         }
       }
