@@ -12,16 +12,19 @@
 //              matrix regularised by reg * trace), then the bottom
 //              eigenvectors of (I - W)^T (I - W) orthogonal to the constant
 //              one (shifted out of the way, not just skipped).
-//   Tsne       exact t-SNE: per-point Gaussian bandwidths found by bisection
+//   Tsne       t-SNE: per-point Gaussian bandwidths found by bisection
 //              so that each conditional has the given perplexity, P
 //              symmetrised, Student-t affinities in the plane, gradient
 //              descent with momentum 0.5 -> 0.8, early exaggeration 12 for the
 //              first 250 iterations and per-coordinate gains, as in
 //              bhtsne / Multicore-TSNE (the implementation the paper ran;
 //              its gradient omits KL's factor 4, so learning_rate 200 means
-//              what it means there). O(n^2) memory and time per
-//              iteration: refused above max_points (Barnes-Hut is what
-//              larger sets need; not implemented).
+//              what it means there). theta > 0 (default 0.5, as
+//              Multicore-TSNE's angle): Barnes-Hut (van der Maaten 2014), P
+//              over the 3 * perplexity nearest neighbours (sparse) and the
+//              repulsion from a quadtree, O(n log n) per iteration.
+//              theta = 0: exact, every pair, O(n^2) memory and time per
+//              iteration, refused above max_points.
 //
 // Neighbours come from metrics/neighborhood.h (ExactKnn), so k < n / 2.
 // Dense eigenproblems are O(n^3): these are meant for the few thousand items
@@ -54,7 +57,8 @@ struct TsneOptions {
   int exaggeration_iterations = 250;
   double exaggeration = 12;
   uint64_t seed = 42;
-  int64_t max_points = 5000;
+  double theta = 0.5;         // Barnes-Hut angle; 0: exact t-SNE
+  int64_t max_points = 5000;  // exact t-SNE only
 };
 
 struct TsneResult {

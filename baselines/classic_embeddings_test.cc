@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <random>
+#include <vector>
 
 #include "core/status_matchers.h"
 #include "gmock/gmock.h"
@@ -122,28 +123,65 @@ TEST(ClassicEmbeddingsTest, LleOfAPlaneIsAnAffineImageOfItsCoordinates) {
   }
 }
 
-TEST(ClassicEmbeddingsTest, TsneSeparatesBlobsAndLowersItsObjective) {
-  std::mt19937_64 rng(5);
+Eigen::MatrixXd Blobs(int blobs, int per, int dim, double gap, uint64_t seed) {
+  std::mt19937_64 rng(seed);
   std::normal_distribution<double> g;
-  const int per = 60, dim = 10;
-  Eigen::MatrixXd x(3 * per, dim);
-  for (int c = 0; c < 3; ++c)
+  Eigen::MatrixXd x(blobs * per, dim);
+  for (int c = 0; c < blobs; ++c)
     for (int i = 0; i < per; ++i)
-      for (int d = 0; d < dim; ++d) x(c * per + i, d) = g(rng) + (d == c ? 20.0 : 0.0);
-  TsneOptions o;
-  o.perplexity = 20;
-  ISOAE_ASSERT_OK_AND_ASSIGN(TsneResult r, Tsne(x, o));
-  ASSERT_EQ(r.embedding.rows(), 3 * per);
-  EXPECT_LT(r.kl, r.kl_after_exaggeration);
-  EXPECT_GT(r.kl, 0.0);
-  // Every point's 10 nearest embedded neighbours come from its own blob.
-  ISOAE_ASSERT_OK_AND_ASSIGN(IndexMatrix nn, ExactKnn(r.embedding, 10));
+      for (int d = 0; d < dim; ++d) x(c * per + i, d) = g(rng) + (d == c ? gap : 0.0);
+  return x;
+}
+
+// Every point's k nearest embedded neighbours from its own blob (of `per`).
+int SameBlobNeighbours(const Eigen::MatrixXd& y, int per, int k) {
+  const IndexMatrix nn = ExactKnn(y, k).value();
   int same = 0;
-  for (int i = 0; i < 3 * per; ++i)
-    for (int j = 0; j < 10; ++j) same += (nn(i, j) / per) == (i / per);
-  EXPECT_EQ(same, 3 * per * 10);
-  ISOAE_ASSERT_OK_AND_ASSIGN(NeighborhoodScores s, NeighborhoodPreservation(x, r.embedding, 10));
-  EXPECT_GT(s.trustworthiness, 0.9);
+  for (int64_t i = 0; i < y.rows(); ++i)
+    for (int j = 0; j < k; ++j) same += (nn(i, j) / per) == (i / per);
+  return same;
+}
+
+TEST(ClassicEmbeddingsTest, TsneSeparatesBlobsAndLowersItsObjective) {
+  const int per = 60;
+  const Eigen::MatrixXd x = Blobs(3, per, 10, 20.0, 5);
+  std::vector<double> kl;
+  for (double theta : {0.0, 0.5}) {  // exact, Barnes-Hut
+    SCOPED_TRACE(theta);
+    TsneOptions o;
+    o.perplexity = 20;
+    o.theta = theta;
+    ISOAE_ASSERT_OK_AND_ASSIGN(TsneResult r, Tsne(x, o));
+    ASSERT_EQ(r.embedding.rows(), 3 * per);
+    EXPECT_LT(r.kl, r.kl_after_exaggeration);
+    EXPECT_GT(r.kl, 0.0);
+    EXPECT_EQ(SameBlobNeighbours(r.embedding, per, 10), 3 * per * 10);
+    ISOAE_ASSERT_OK_AND_ASSIGN(NeighborhoodScores s,
+                               NeighborhoodPreservation(x, r.embedding, 10));
+    EXPECT_GT(s.trustworthiness, 0.9);
+    kl.push_back(r.kl);
+  }
+  // Barnes-Hut (sparse P over 60 neighbours, theta 0.5) reaches the exact
+  // method's objective to within 10 %.
+  EXPECT_NEAR(kl[1], kl[0], 0.1 * kl[0]);
+}
+
+TEST(ClassicEmbeddingsTest, BarnesHutTsneEmbedsMoreThanExactAllows) {
+  // 6,000 points (exact t-SNE refuses above 5,000), coincident points
+  // included: the quadtree must not split them forever.
+  const int per = 2000;
+  Eigen::MatrixXd x = Blobs(3, per, 3, 15.0, 9);
+  x.row(1) = x.row(0);
+  x.row(2) = x.row(0);
+  TsneOptions o;
+  o.perplexity = 10;
+  o.iterations = 400;
+  ISOAE_ASSERT_OK_AND_ASSIGN(TsneResult r, Tsne(x, o));
+  EXPECT_TRUE(r.embedding.allFinite());
+  EXPECT_LT(r.kl, r.kl_after_exaggeration);
+  EXPECT_GT(SameBlobNeighbours(r.embedding, per, 5), 0.99 * 3 * per * 5);
+  o.theta = 0;
+  EXPECT_THAT(Tsne(x, o), StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("Barnes-Hut")));
 }
 
 TEST(ClassicEmbeddingsTest, BadInputsAreRefusedByName) {
@@ -155,8 +193,11 @@ TEST(ClassicEmbeddingsTest, BadInputsAreRefusedByName) {
   TsneOptions o;
   EXPECT_THAT(Tsne(x, o), StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("perplexity")));
   o.perplexity = 5;
+  o.theta = 0;
   o.max_points = 20;
   EXPECT_THAT(Tsne(x, o), StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("Barnes-Hut")));
+  o.theta = 1.5;
+  EXPECT_THAT(Tsne(x, o), StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("theta")));
   x(3, 1) = NAN;
   EXPECT_THAT(Pca(x), StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("NaN")));
   EXPECT_THAT(Isomap(Eigen::MatrixXd::Random(3, 3)),

@@ -41,6 +41,7 @@ absl::StatusOr<Eigen::MatrixXd> ClassicEmbedding(const std::string& name,
   if (name == "lle") return Lle(x, c.k, 2);
   TsneOptions o;
   o.perplexity = c.tsne_perplexity;
+  o.theta = c.tsne_theta;
   o.seed = c.train.seed;
   ISOAE_ASSIGN_OR_RETURN(TsneResult r, Tsne(x, o));
   return r.embedding;
@@ -83,6 +84,10 @@ absl::Status ValidateVisualizeConfig(const VisualizeConfig& c) {
                3 * c.tsne_perplexity > c.max_test_items - 1)) {
     return absl::InvalidArgumentError(absl::StrCat(
         "--tsne_perplexity ", c.tsne_perplexity, " must be in [1, (--max_test_items - 1) / 3]"));
+  }
+  if (tsne && (!(c.tsne_theta >= 0) || c.tsne_theta > 1)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--tsne_theta must be in [0, 1] (0: exact), got ", c.tsne_theta));
   }
   for (const std::string& name : c.classic) {
     if (name != "pca" && name != "isomap" && name != "lle" && name != "tsne") {

@@ -14,7 +14,8 @@
 // scored with its running statistics, not the batch statistics it was
 // trained with, and its L_iso can differ from the training log's).
 // The classic embeddings of the same test items (baselines/
-// classic_embeddings.h: PCA, Isomap, LLE, exact t-SNE at perplexity 50 as the
+// classic_embeddings.h: PCA, Isomap, LLE, Barnes-Hut t-SNE (theta 0.5, or
+// exact with tsne_theta = 0) at perplexity 50 as the
 // paper) are rows too.
 //
 // Lambda sweep (Fig. 5): `lambdas` non-empty replaces `methods` by "ae" for
@@ -55,6 +56,7 @@ struct VisualizeConfig {
   // Any of "pca", "isomap", "lle", "tsne" (k neighbours for Isomap / LLE).
   std::vector<std::string> classic = {"pca", "isomap", "lle", "tsne"};
   double tsne_perplexity = 50;
+  double tsne_theta = 0.5;  // Barnes-Hut angle as Multicore-TSNE; 0: exact
   bool write_figures = true;
 };
 
