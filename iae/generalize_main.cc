@@ -67,8 +67,8 @@ int main(int argc, char** argv) {
   absl::StatusOr<isoae::GeneralizeResult> r = isoae::RunGeneralizeExperiment(c);
   if (!r.ok()) return isoae::ReportError(r.status());
   std::cout << "\nHeld-out reconstruction at each method's best-validation epoch (L2 = mean "
-               "squared error per pixel x 1e3; fd_pixels = Frechet distance of test images vs "
-               "reconstructions in pixel space, not FID)\n"
+               "squared error per pixel x 1e3; fd_pixels = squared Frechet distance of test images "
+               "vs reconstructions in pixel space, not FID)\n"
             << r->table_text << "\nFigures, tables and checkpoints in " << c.output_dir << "\n";
   return 0;
 }
