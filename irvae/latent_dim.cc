@@ -3,8 +3,8 @@
 #include <ATen/ATen.h>
 
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_replace.h"
 #include "core/device.h"
+#include "core/method.h"
 #include "core/status_macros.h"
 #include "core/table.h"
 #include "irvae/geometry_runs.h"
@@ -19,6 +19,10 @@ absl::StatusOr<LatentDimResult> RunLatentDimExperiment(const LatentDimConfig& c)
     if (d < 1) return absl::InvalidArgumentError(absl::StrCat("--dims: ", d, " < 1"));
   }
   if (c.output_dir.empty()) return absl::InvalidArgumentError("--output_dir is empty");
+  // Every method and option checked before the first run trains (an option
+  // needs to be read by one of the methods; each run takes the ones it reads).
+  ISOAE_ASSIGN_OR_RETURN(MethodOptions options, MethodOptions::Parse(c.method_options));
+  ISOAE_RETURN_IF_ERROR(BuildMethods(c.methods, options).status());
   ISOAE_ASSIGN_OR_RETURN(const c10::Device device, ParseDevice(c.device));
   ISOAE_ASSIGN_OR_RETURN(ExperimentData data,
                          LoadExperimentData(c.data, c.max_test_items, device));
@@ -30,11 +34,12 @@ absl::StatusOr<LatentDimResult> RunLatentDimExperiment(const LatentDimConfig& c)
       RunSpec spec;
       spec.method = m;
       spec.method_options = c.method_options;
+      spec.shared_options = true;
       spec.latent_dim = d;
       spec.train = c.train;
       spec.device = device;
       spec.checkpoint_dir = c.output_dir + "/checkpoints";
-      spec.tag = absl::StrCat(absl::StrReplaceAll(m, {{":", "_"}, {"+", "_"}}), "_d", d);
+      spec.tag = absl::StrCat(RunTag(m), "_d", d);
       ISOAE_ASSIGN_OR_RETURN(TrainedRun run, TrainRun(spec, data));
       ISOAE_RETURN_IF_ERROR(WriteHistoryCsv(
           absl::StrCat(c.output_dir, "/history_", spec.tag, ".csv"), run.history));

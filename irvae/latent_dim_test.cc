@@ -31,6 +31,9 @@ LatentDimConfig Quick(const std::string& tag) {
 // is closer to a scaled isometry than the VAE's (lower mean condition number).
 TEST(LatentDimTest, IrvaeIsMoreIsometricThanVaeOnRealDigits) {
   LatentDimConfig c = Quick("latent_dim_real");
+  // An option only IRVAE's regulariser reads (at its default value): the
+  // VAE run takes no options instead of refusing an unread one.
+  c.method_options = "eta=0.2";
   ISOAE_ASSERT_OK_AND_ASSIGN(LatentDimResult r, RunLatentDimExperiment(c));
   ASSERT_EQ(r.rows.size(), 2u);
   EXPECT_EQ(r.rows[0].method, "vae");
@@ -50,6 +53,12 @@ TEST(LatentDimTest, BadConfigsAreRejectedByName) {
   c.methods = {"irvae:-3"};
   EXPECT_THAT(RunLatentDimExperiment(c).status(),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("weight")));
+  // A bad method is refused before the first one trains.
+  c = Quick("latent_dim_bad");
+  c.methods = {"vae", "nosuch"};
+  EXPECT_THAT(RunLatentDimExperiment(c).status(),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("nosuch")));
+  EXPECT_FALSE(std::filesystem::exists(c.output_dir + "/checkpoints/vae_d2.pt"));
   c = Quick("latent_dim_bad");
   c.device = "tpu";
   EXPECT_FALSE(RunLatentDimExperiment(c).ok());
