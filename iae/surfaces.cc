@@ -5,6 +5,7 @@
 
 #include <array>
 #include <cmath>
+#include <filesystem>
 #include <map>
 
 #include "absl/strings/ascii.h"
@@ -207,6 +208,24 @@ absl::StatusOr<SurfacesExperimentResult> RunSurfacesExperiment(
   Table details({"surface", "method", "edge_ratio_std", "raw_mean_ratio", "p5", "p50", "p95",
                  "num_edges", "edge_ratio_std_full_box", "num_edges_full_box", "final_L_rec",
                  "final_L_iso", "final_L_piso", "seconds"});
+  auto checkpoint_path = [&](const std::string& surface, const std::string& method) {
+    return absl::StrCat(config.output_dir, "/checkpoints/", surface, "_", method, ".pt");
+  };
+  // --resume continues the run that was interrupted and starts the ones it
+  // had not reached; with no checkpoint of any run there is nothing to
+  // resume (most likely a wrong --output_dir): that is an error.
+  bool any_checkpoint = false;
+  for (const std::string& s : config.surfaces) {
+    for (const std::string& m : config.methods) {
+      any_checkpoint = any_checkpoint || std::filesystem::exists(checkpoint_path(s, m));
+    }
+  }
+  if (config.resume && !any_checkpoint) {
+    return absl::NotFoundError(absl::StrCat(
+        "--resume: no checkpoint of any run in ", config.output_dir, "/checkpoints (looked for ",
+        checkpoint_path(config.surfaces.front(), config.methods.front()),
+        " and the other runs'); train without --resume first"));
+  }
   for (const std::string& surface_name : config.surfaces) {
     ISOAE_ASSIGN_OR_RETURN(Surface surface, ParseSurface(surface_name));
     SurfaceConfig sc = config.data;
@@ -232,9 +251,12 @@ absl::StatusOr<SurfacesExperimentResult> RunSurfacesExperiment(
       tc.batch_size = config.batch_size;
       tc.learning_rate = config.learning_rate;
       tc.seed = config.seed;
-      tc.checkpoint_path = absl::StrCat(config.output_dir, "/checkpoints/", tag, ".pt");
+      tc.checkpoint_path = checkpoint_path(surface_name, method);
       tc.checkpoint_every = config.checkpoint_every;
-      tc.resume = config.resume;
+      tc.resume = config.resume && std::filesystem::exists(tc.checkpoint_path);
+      if (config.resume && !tc.resume && !config.quiet) {
+        LOG(INFO) << tag << ": no checkpoint at " << tc.checkpoint_path << ", starting it";
+      }
       tc.fingerprint = absl::StrCat(ae.Fingerprint(), "; method ", method, "; surface ",
                                     surface_name, "; n ", sc.num_points);
       tc.log_prefix = absl::StrCat(surface_name, "/", MethodLabel(method));
@@ -242,9 +264,8 @@ absl::StatusOr<SurfacesExperimentResult> RunSurfacesExperiment(
       if (chart.defined()) {
         tc.fingerprint += absl::StrCat("; warm start ", config.warm_start, " ",
                                        config.warm_start_epochs);
-        // A resumed run's checkpoint already holds the warm-started weights
-        // (and without one, resuming fails in Train before any work).
-        if (!config.resume) {
+        // A resumed run's checkpoint already holds the warm-started weights.
+        if (!tc.resume) {
           ISOAE_RETURN_IF_ERROR(WarmStart(config, x, chart, tc.log_prefix, &ae));
         }
       }

@@ -148,5 +148,29 @@ TEST(SurfacesExperimentTest, BadConfigIsInvalidArgumentNamingTheFlag) {
               StatusIs(absl::StatusCode::kNotFound, HasSubstr("swiss_roll_iae.pt")));
 }
 
+TEST(SurfacesExperimentTest, ResumeStartsTheRunsAnInterruptedRunHadNotReached) {
+  // A run stopped during its first method left one checkpoint: --resume
+  // finishes that run and starts the second instead of failing on it.
+  const std::string out = TempDir("surfaces_partial");
+  SurfacesExperimentConfig first = SmallSwissRoll(out);
+  first.epochs = 50;
+  first.methods = {"iae"};
+  first.write_figures = false;
+  ISOAE_ASSERT_OK(RunSurfacesExperiment(first).status());
+  ASSERT_FALSE(std::filesystem::exists(out + "/checkpoints/swiss_roll_ae.pt"));
+  SurfacesExperimentConfig resumed = first;
+  resumed.methods = {"iae", "ae"};
+  resumed.resume = true;
+  ISOAE_ASSERT_OK_AND_ASSIGN(SurfacesExperimentResult r, RunSurfacesExperiment(resumed));
+  ASSERT_EQ(r.runs.size(), 2u);
+  EXPECT_TRUE(std::filesystem::exists(out + "/checkpoints/swiss_roll_ae.pt"));
+  // The AE trained from scratch: the same numbers as a run without --resume.
+  SurfacesExperimentConfig fresh = first;
+  fresh.methods = {"ae"};
+  fresh.output_dir = TempDir("surfaces_partial_fresh");
+  ISOAE_ASSERT_OK_AND_ASSIGN(SurfacesExperimentResult f, RunSurfacesExperiment(fresh));
+  EXPECT_DOUBLE_EQ(r.runs[1].edge_ratio.std, f.runs[0].edge_ratio.std);
+}
+
 }  // namespace
 }  // namespace isoae
