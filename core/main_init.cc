@@ -9,6 +9,7 @@
 
 #include <cstdlib>
 #include <iostream>
+#include <string>
 #include <thread>
 #include <utility>
 
@@ -56,6 +57,14 @@ void InitMain(const char* usage, int* argc, char*** argv) {
   gflags::ParseCommandLineFlags(argc, argv, true);
   FLAGS_logtostderr = true;
   google::InitGoogleLogging((*argv)[0]);
+}
+
+std::string OpenBlasCoreName() {
+  // Looked up at run time: only a dynamic-arch OpenBLAS has it.
+  using CoreFn = char* (*)();
+  auto fn = reinterpret_cast<CoreFn>(dlsym(RTLD_DEFAULT, "gotoblas_corename"));
+  const char* core = fn != nullptr ? fn() : nullptr;
+  return core != nullptr ? core : "";
 }
 
 void SetTorchThreads(int threads) {

@@ -27,6 +27,10 @@ void InitMain(const char* usage, int* argc, char*** argv);
 // activation buffers are reused instead of mapped and unmapped each step.
 void KeepLargeBuffersMapped();
 void SetTorchThreads(int threads);
+// The kernel set OpenBLAS runs with ("Haswell", "SkylakeX", ...; chosen from
+// the CPU, or by OPENBLAS_CORETYPE), or "" when the BLAS is not a
+// dynamic-arch OpenBLAS.
+std::string OpenBlasCoreName();
 
 // For experiment binaries: writes the flags the binary runs with to
 // <output_dir>/flags.txt. On failure prints the error and returns false.

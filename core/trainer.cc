@@ -1,6 +1,5 @@
 #include "core/trainer.h"
 
-#include <torch/optim/adam.h>
 
 #include "third_party/torch_light.h"
 #include <glog/logging.h>
@@ -11,6 +10,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "core/adam.h"
 #include "core/checkpoint.h"
 #include "core/distributed.h"
 #include "core/table.h"
@@ -33,36 +33,6 @@ std::string Duration(double s) {
   if (t >= 3600) return absl::StrFormat("%dh%02dm", t / 3600, (t / 60) % 60);
   if (t >= 60) return absl::StrFormat("%dm%02ds", t / 60, t % 60);
   return absl::StrFormat("%ds", t);
-}
-
-// Adam's per-parameter state as named tensors, so checkpoints hold it.
-std::vector<NamedTensor> OptimizerState(torch::optim::Adam& opt,
-                                        const std::vector<at::Tensor>& params,
-                                        bool create) {
-  std::vector<NamedTensor> out;
-  auto& state = opt.state();
-  for (size_t i = 0; i < params.size(); ++i) {
-    auto key = c10::guts::to_string(params[i].unsafeGetTensorImpl());
-    if (create && state.find(key) == state.end()) {
-      auto s = std::make_unique<torch::optim::AdamParamState>();
-      s->step(0);
-      s->exp_avg(torch::zeros_like(params[i]));
-      s->exp_avg_sq(torch::zeros_like(params[i]));
-      state[key] = std::move(s);
-    }
-    auto it = state.find(key);
-    if (it == state.end()) continue;
-    auto& s = static_cast<torch::optim::AdamParamState&>(*it->second);
-    out.push_back({absl::StrCat("optim/", i, "/exp_avg"), s.exp_avg()});
-    out.push_back({absl::StrCat("optim/", i, "/exp_avg_sq"), s.exp_avg_sq()});
-  }
-  return out;
-}
-
-void SetAdamSteps(torch::optim::Adam& opt, int64_t step) {
-  for (auto& kv : opt.state()) {
-    static_cast<torch::optim::AdamParamState&>(*kv.second).step(step);
-  }
 }
 
 }  // namespace
@@ -105,13 +75,15 @@ absl::StatusOr<TrainHistory> Train(const TrainConfig& config,
   const int64_t log_every =
       config.log_every > 0 ? config.log_every : std::max<int64_t>(1, total_steps / 20);
 
-  torch::optim::Adam opt(parameters, torch::optim::AdamOptions(config.learning_rate));
+  AdamOptions adam;
+  adam.learning_rate = config.learning_rate;
+  Adam opt(parameters, adam);
   TrainHistory history;
   int64_t step = 0;
   std::string last_good = "none (no checkpoint written yet)";
   auto full_state = [&](bool create) {
     std::vector<NamedTensor> all = state;
-    for (auto& t : OptimizerState(opt, parameters, create)) all.push_back(t);
+    for (auto& t : opt.State(create)) all.push_back(t);
     return all;
   };
   if (config.resume && lead) {
@@ -119,7 +91,7 @@ absl::StatusOr<TrainHistory> Train(const TrainConfig& config,
         LoadCheckpoint(config.checkpoint_path, config.fingerprint, full_state(true));
     if (!loaded.ok()) return loaded.status();
     step = *loaded;
-    SetAdamSteps(opt, step);
+    opt.SetSteps(step);
     last_good = absl::StrCat(config.checkpoint_path, " (step ", step, ")");
     if (!config.quiet) LOG(INFO) << config.log_prefix << " resumed from " << last_good;
   }
@@ -131,7 +103,7 @@ absl::StatusOr<TrainHistory> Train(const TrainConfig& config,
     shared.push_back(step_t);
     if (absl::Status bs = parallel->BroadcastFromRankZero(shared); !bs.ok()) return bs;
     step = static_cast<int64_t>(step_t.item<double>());
-    SetAdamSteps(opt, step);
+    opt.SetSteps(step);
   }
   auto save = [&](int64_t at_step) -> absl::Status {
     if (config.checkpoint_path.empty() || !lead) return absl::OkStatus();
@@ -175,7 +147,7 @@ absl::StatusOr<TrainHistory> Train(const TrainConfig& config,
     LossTerms terms;
     absl::Status s = TorchCall(absl::StrCat("training step ", step), [&] {
       terms = loss(x);
-      opt.zero_grad();
+      opt.ZeroGrad();
       terms.total.backward();
     });
     if (!s.ok()) return s;
@@ -205,7 +177,7 @@ absl::StatusOr<TrainHistory> Train(const TrainConfig& config,
           "a loss term became non-finite on another rank at step ", step,
           "; training stopped; last good checkpoint: ", last_good));
     }
-    opt.step();
+    opt.Step();
     ++step;
     const bool log_now = step % log_every == 0 || step == total_steps;
     if (log_now && parallel != nullptr) {

@@ -101,8 +101,9 @@ int main(int argc, char** argv) {
   const torch::Tensor warm = data.slice(0, 0, std::max<int64_t>(b, FLAGS_warmup_items));
   std::cout << absl::StrFormat(
       "IRVAE D.1 nets (784-256x4-2, ReLU, sigmoid), batch %d, %d items per epoch, float32, "
-      "LibTorch threads %d\n",
-      b, FLAGS_items, at::get_num_threads());
+      "LibTorch threads %d, OpenBLAS kernels %s\n",
+      b, FLAGS_items, at::get_num_threads(),
+      isoae::OpenBlasCoreName().empty() ? "(not OpenBLAS)" : isoae::OpenBlasCoreName());
   const std::vector<std::string> specs = absl::StrSplit(FLAGS_methods, ',', absl::SkipEmpty());
   for (const std::string& spec : specs) {
     absl::StatusOr<isoae::Method> method = isoae::BuildMethod(spec);
