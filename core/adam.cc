@@ -14,7 +14,7 @@ namespace {
 
 // One Adam update of n float32 values. The arrays do not overlap.
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
-__attribute__((target_clones("arch=haswell", "default")))
+__attribute__((target_clones("arch=x86-64-v4", "arch=haswell", "default")))
 #endif
 void AdamKernel(float* __restrict p, const float* __restrict g, float* __restrict m,
                 float* __restrict v, int64_t n, float b1, float b2, float step_size,

@@ -5,7 +5,8 @@
 //   p <- p - lr / (1 - b1^t) * m / (sqrt(v) / sqrt(1 - b2^t) + eps),
 //
 // done in one pass over each parameter. For float32 tensors on the CPU it is
-// one vectorised loop (AVX2+FMA where the CPU has it, chosen at run time);
+// one vectorised loop (AVX-512 or AVX2+FMA where the CPU has them, chosen
+// at run time);
 // elsewhere it is the same sequence of LibTorch ops as torch::optim::Adam.
 // Why: torch::optim::Adam issues ~34 LibTorch ops per parameter tensor (the
 // scalar operands are converted to tensors one by one), 714 of the 1,409 ops
