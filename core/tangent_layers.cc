@@ -182,6 +182,21 @@ class Pointwise : public Layer {
   at::Tensor Vjp(const at::Tensor& input, const at::Tensor& c) override {
     return Scale(c, input, DerivativeUsesValue() ? Value(input) : at::Tensor());
   }
+  // Keeps y as well where phi' reads it, so the VJP does not evaluate phi again.
+  Dual ForwardSaving(const Dual& in, std::vector<at::Tensor>* saved) override {
+    Dual out = Forward(in);
+    saved->push_back(in.value);
+    saved->push_back(DerivativeUsesValue() ? out.value : at::Tensor());
+    return out;
+  }
+  at::Tensor VjpSaved(std::vector<at::Tensor>* saved, const at::Tensor& c) override {
+    CHECK_GE(saved->size(), 2u) << Describe() << ": VjpSaved without a matching ForwardSaving";
+    at::Tensor y = std::move(saved->back());
+    saved->pop_back();
+    at::Tensor x = std::move(saved->back());
+    saved->pop_back();
+    return Scale(c, x, y);
+  }
 
  protected:
   // phi'(x) * t for t of x's shape or broadcast against it ([B, k, ...] vs
