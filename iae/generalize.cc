@@ -200,17 +200,10 @@ absl::StatusOr<GeneralizeResult> RunGeneralizeExperiment(const GeneralizeConfig&
   Table table({"method", "best_epoch", "valid_l2_x1e3", "test_l2_x1e3", "last_test_l2_x1e3",
                "test_fd_pixels", "seconds"});
   for (const std::string& m : c.methods) {
-    RunSpec spec;
-    spec.method = m;
-    spec.method_options = c.method_options;
-    spec.shared_options = true;
+    RunSpec spec = SharedOptionsRun(m, c.method_options, c.train, device, checkpoint_dir);
     spec.arch = c.arch;
     spec.latent_dim = latent;
-    spec.train = c.train;
     spec.train.eval_every = steps_per_epoch;
-    spec.device = device;
-    spec.checkpoint_dir = checkpoint_dir;
-    spec.tag = RunTag(m);
     spec.width_multiplier = c.width_multiplier;
     const std::string best_path = absl::StrCat(checkpoint_dir, "/", spec.tag, "_best.pt");
     const std::string best_fingerprint =

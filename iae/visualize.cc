@@ -137,16 +137,10 @@ absl::StatusOr<VisualizeResult> RunVisualizeExperiment(const VisualizeConfig& c)
   };
 
   for (const std::string& m : methods) {
-    RunSpec spec;
-    spec.method = m;
-    spec.method_options = c.method_options;
-    spec.shared_options = true;
+    RunSpec spec =
+        SharedOptionsRun(m, c.method_options, c.train, device, c.output_dir + "/checkpoints");
     spec.arch = c.arch;
     spec.latent_dim = 2;
-    spec.train = c.train;
-    spec.device = device;
-    spec.checkpoint_dir = c.output_dir + "/checkpoints";
-    spec.tag = RunTag(m);
     ISOAE_ASSIGN_OR_RETURN(TrainedRun run, TrainRun(spec, data));
     ISOAE_RETURN_IF_ERROR(WriteHistoryCsv(
         absl::StrCat(c.output_dir, "/history_", spec.tag, ".csv"), run.history));

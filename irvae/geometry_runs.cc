@@ -68,6 +68,20 @@ std::string RunTag(const std::string& method) {
   return absl::StrReplaceAll(method, {{":", "_"}, {"+", "_"}, {"=", "_"}, {",", "_"}});
 }
 
+RunSpec SharedOptionsRun(const std::string& method, const std::string& method_options,
+                         const TrainConfig& train, c10::Device device,
+                         const std::string& checkpoint_dir) {
+  RunSpec spec;
+  spec.method = method;
+  spec.method_options = method_options;
+  spec.shared_options = true;
+  spec.train = train;
+  spec.device = device;
+  spec.checkpoint_dir = checkpoint_dir;
+  spec.tag = RunTag(method);
+  return spec;
+}
+
 absl::StatusOr<TrainedRun> TrainRun(const RunSpec& spec, const ExperimentData& data,
                                     std::unique_ptr<Model> base, const ModelEvalFn& eval) {
   ISOAE_ASSIGN_OR_RETURN(MethodOptions options, MethodOptions::Parse(spec.method_options));

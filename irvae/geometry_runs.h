@@ -84,6 +84,14 @@ struct RunSpec {
 // and ',' become '_').
 std::string RunTag(const std::string& method);
 
+// The run of `method` in an experiment whose methods share one
+// `method_options` (shared_options): trained with `train` on `device`,
+// tagged RunTag(method), checkpoints in `checkpoint_dir`. The caller sets
+// the architecture, latent dimension and whatever else differs.
+RunSpec SharedOptionsRun(const std::string& method, const std::string& method_options,
+                         const TrainConfig& train, c10::Device device,
+                         const std::string& checkpoint_dir);
+
 struct TrainedRun {
   std::unique_ptr<Model> model;
   TrainHistory history;

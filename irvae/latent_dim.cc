@@ -31,15 +31,10 @@ absl::StatusOr<LatentDimResult> RunLatentDimExperiment(const LatentDimConfig& c)
                "seconds"});
   for (int64_t d : c.dims) {
     for (const std::string& m : c.methods) {
-      RunSpec spec;
-      spec.method = m;
-      spec.method_options = c.method_options;
-      spec.shared_options = true;
+      RunSpec spec =
+          SharedOptionsRun(m, c.method_options, c.train, device, c.output_dir + "/checkpoints");
       spec.latent_dim = d;
-      spec.train = c.train;
-      spec.device = device;
-      spec.checkpoint_dir = c.output_dir + "/checkpoints";
-      spec.tag = absl::StrCat(RunTag(m), "_d", d);
+      spec.tag = absl::StrCat(spec.tag, "_d", d);
       ISOAE_ASSIGN_OR_RETURN(TrainedRun run, TrainRun(spec, data));
       ISOAE_RETURN_IF_ERROR(WriteHistoryCsv(
           absl::StrCat(c.output_dir, "/history_", spec.tag, ".csv"), run.history));
