@@ -12,6 +12,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "baselines/classic_embeddings.h"
+#include "baselines/umap.h"
 #include "core/device.h"
 #include "core/method.h"
 #include "core/plot.h"
@@ -39,6 +40,12 @@ absl::StatusOr<Eigen::MatrixXd> ClassicEmbedding(const std::string& name,
   if (name == "pca") return Pca(x, 2);
   if (name == "isomap") return Isomap(x, c.k, 2);
   if (name == "lle") return Lle(x, c.k, 2);
+  if (name == "umap") {
+    UmapOptions o;
+    o.seed = c.train.seed;
+    ISOAE_ASSIGN_OR_RETURN(UmapResult r, Umap(x, o));
+    return r.embedding;
+  }
   TsneOptions o;
   o.perplexity = c.tsne_perplexity;
   o.theta = c.tsne_theta;
@@ -90,9 +97,9 @@ absl::Status ValidateVisualizeConfig(const VisualizeConfig& c) {
         absl::StrCat("--tsne_theta must be in [0, 1] (0: exact), got ", c.tsne_theta));
   }
   for (const std::string& name : c.classic) {
-    if (name != "pca" && name != "isomap" && name != "lle" && name != "tsne") {
+    if (name != "pca" && name != "isomap" && name != "lle" && name != "tsne" && name != "umap") {
       return absl::InvalidArgumentError(absl::StrCat(
-          "--classic: unknown embedding \"", name, "\" (expected pca, isomap, lle, tsne)"));
+          "--classic: unknown embedding \"", name, "\" (expected pca, isomap, lle, tsne, umap)"));
     }
   }
   const std::vector<std::string> methods = c.lambdas.empty() ? c.methods : SweepMethods(c.lambdas);

@@ -16,7 +16,8 @@
 // The classic embeddings of the same test items (baselines/
 // classic_embeddings.h: PCA, Isomap, LLE, Barnes-Hut t-SNE (theta 0.5, or
 // exact with tsne_theta = 0) at perplexity 50 as the
-// paper) are rows too.
+// paper; baselines/umap.h: UMAP with umap-learn's defaults, 15 neighbours,
+// min_dist 0.1) are rows too.
 //
 // Lambda sweep (Fig. 5): `lambdas` non-empty replaces `methods` by "ae" for
 // lambda 0 and "iae:<lambda>" for the others, and adds the loss-vs-lambda
@@ -54,7 +55,7 @@ struct VisualizeConfig {
   int64_t max_test_items = 2000;  // embedded and scored (exact kNN: O(n^2))
   int k = 10;                     // neighbourhood size of the scores
   // Any of "pca", "isomap", "lle", "tsne" (k neighbours for Isomap / LLE).
-  std::vector<std::string> classic = {"pca", "isomap", "lle", "tsne"};
+  std::vector<std::string> classic = {"pca", "isomap", "lle", "tsne", "umap"};
   double tsne_perplexity = 50;
   double tsne_theta = 0.5;  // Barnes-Hut angle as Multicore-TSNE; 0: exact
   bool write_figures = true;

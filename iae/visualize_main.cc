@@ -28,9 +28,9 @@ DEFINE_string(lambdas, "",
 DEFINE_string(method_options, "", "key=value,... for the methods' entries");
 DEFINE_int64(max_test_items, 2000, "test items embedded and scored (spread over the split)");
 DEFINE_int32(k, 10, "neighbourhood size of trustworthiness, continuity and kNN recall");
-DEFINE_string(classic, "pca,isomap,lle,tsne",
+DEFINE_string(classic, "pca,isomap,lle,tsne,umap",
               "classic embeddings of the same test items, as rows: any of pca, isomap, lle, "
-              "tsne (Isomap/LLE use --k neighbours)");
+              "tsne, umap (Isomap/LLE use --k neighbours; UMAP umap-learn's 15)");
 DEFINE_double(tsne_perplexity, 50, "t-SNE perplexity (the paper: 50)");
 DEFINE_double(tsne_theta, 0.5,
               "t-SNE Barnes-Hut angle (Multicore-TSNE's default, which the paper ran); 0: exact "

@@ -45,10 +45,10 @@ VisualizeConfig Fixture(const std::string& tag) {
 TEST(VisualizeTest, PcaRecoversNeighbourhoodsOfPlanarImages) {
   VisualizeConfig c = Fixture("visualize_pca");
   c.methods = {"ae"};
-  c.classic = {"pca"};
+  c.classic = {"pca", "umap"};
   c.train.epochs = 1;
   ISOAE_ASSERT_OK_AND_ASSIGN(VisualizeResult r, RunVisualizeExperiment(c));
-  ASSERT_EQ(r.rows.size(), 2u);
+  ASSERT_EQ(r.rows.size(), 3u);
   EXPECT_EQ(r.rows[1].method, "pca");
   // A similarity of the images keeps every neighbourhood.
   EXPECT_GT(r.rows[1].trustworthiness, 0.999);
@@ -62,6 +62,10 @@ TEST(VisualizeTest, PcaRecoversNeighbourhoodsOfPlanarImages) {
   EXPECT_TRUE(std::filesystem::exists(c.output_dir + "/visualize_table.csv"));
   EXPECT_TRUE(std::filesystem::exists(c.output_dir + "/embedding_ae.png"));
   EXPECT_TRUE(std::filesystem::exists(c.output_dir + "/embedding_pca.png"));
+  // UMAP's row: a neighbourhood-preserving layout of the same items.
+  EXPECT_EQ(r.rows[2].method, "umap");
+  EXPECT_GT(r.rows[2].trustworthiness, 0.9);
+  EXPECT_TRUE(std::filesystem::exists(c.output_dir + "/embedding_umap.png"));
 }
 
 TEST(VisualizeTest, LambdaSweepLowersTheIsometryTermsAgainstThePlainAe) {
@@ -97,9 +101,9 @@ TEST(VisualizeTest, BadConfigsAreRejectedByName) {
   EXPECT_THAT(ValidateVisualizeConfig(c),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("nope")));
   c.methods = {"ae"};
-  c.classic = {"umap"};
+  c.classic = {"mds"};
   EXPECT_THAT(ValidateVisualizeConfig(c),
-              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("umap")));
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("mds")));
   c.classic = {"pca", "tsne"};
   c.tsne_perplexity = 50;  // needs 151 items, the fixture scores 60
   EXPECT_THAT(ValidateVisualizeConfig(c),
