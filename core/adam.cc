@@ -12,21 +12,28 @@
 namespace isoae {
 namespace {
 
-// One Adam update of n float32 values. The arrays do not overlap.
+// One Adam update of n float32 values (the arrays do not overlap), with
+// the roundings of torch::optim::Adam's LibTorch ops, so that training gives
+// bit for bit the numbers it gave before:
+//   exp_avg.mul_(b1).add_(g, c1)            m = fma(g, c1, m * b1)
+//   exp_avg_sq.mul_(b2).addcmul_(g, g, c2)  v = fma(c2 * g, g, v * b2)
+//   denom = sqrt(v) / sqrt_bc2 + eps        (a true division)
+//   p.addcdiv_(m, denom, -step)             p = p + (-step * m) / denom
+// (checked bit for bit against torch::optim::Adam in adam_test). The file is
+// compiled with -ffp-contract=off, so no other product and sum fuse.
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
 __attribute__((target_clones("arch=x86-64-v4", "arch=haswell", "default")))
 #endif
 void AdamKernel(float* __restrict p, const float* __restrict g, float* __restrict m,
-                float* __restrict v, int64_t n, float b1, float b2, float step_size,
-                float inv_sqrt_bc2, float eps) {
-  const float c1 = 1 - b1, c2 = 1 - b2;
+                float* __restrict v, int64_t n, float b1, float b2, float c1, float c2,
+                float sqrt_bc2, float neg_step, float eps) {
   for (int64_t j = 0; j < n; ++j) {
     const float gj = g[j];
-    const float mj = b1 * m[j] + c1 * gj;
-    const float vj = b2 * v[j] + c2 * (gj * gj);
+    const float mj = std::fma(gj, c1, m[j] * b1);
+    const float vj = std::fma(c2 * gj, gj, v[j] * b2);
     m[j] = mj;
     v[j] = vj;
-    p[j] -= step_size * (mj / (std::sqrt(vj) * inv_sqrt_bc2 + eps));
+    p[j] = p[j] + (neg_step * mj) / (std::sqrt(vj) / sqrt_bc2 + eps);
   }
 }
 
@@ -82,10 +89,13 @@ void Adam::Step() {
     const double bc2 = 1 - std::pow(b2, static_cast<double>(s.step));
     const double step_size = options_.learning_rate / bc1;
     if (FastPath(p, g, s.exp_avg, s.exp_avg_sq)) {
+      // The scalars as LibTorch converts them: computed in double, then
+      // rounded to float.
       AdamKernel(p.data_ptr<float>(), g.data_ptr<float>(), s.exp_avg.data_ptr<float>(),
                  s.exp_avg_sq.data_ptr<float>(), p.numel(), static_cast<float>(b1),
-                 static_cast<float>(b2), static_cast<float>(step_size),
-                 static_cast<float>(1 / std::sqrt(bc2)), static_cast<float>(options_.eps));
+                 static_cast<float>(b2), static_cast<float>(1 - b1), static_cast<float>(1 - b2),
+                 static_cast<float>(std::sqrt(bc2)), static_cast<float>(-step_size),
+                 static_cast<float>(options_.eps));
       continue;
     }
     s.exp_avg.mul_(b1).add_(g, 1 - b1);

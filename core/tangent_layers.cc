@@ -262,9 +262,6 @@ class Sigmoid final : public Pointwise {
   at::Tensor Derivative(const at::Tensor&, const at::Tensor& y) const override {
     return y * (1 - y);
   }
-  at::Tensor Scale(const at::Tensor& t, const at::Tensor&, const at::Tensor& y) const override {
-    return at::sigmoid_backward(t, y.sizes() == t.sizes() ? y : y.expand_as(t));
-  }
 };
 
 class Tanh final : public Pointwise {
