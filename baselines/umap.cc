@@ -26,7 +26,10 @@ absl::Status CheckOptions(const Eigen::MatrixXd& x, const UmapOptions& o) {
     return absl::InvalidArgumentError(absl::StrCat(
         "UMAP: n_neighbors must be in [2, n / 2] for n = ", n, ", got ", o.n_neighbors));
   }
-  if (o.dims < 1) return absl::InvalidArgumentError(absl::StrCat("UMAP: dims must be >= 1, got ", o.dims));
+  if (o.dims < 1 || o.dims > n - 2) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("UMAP: dims must be in [1, n - 2] for n = ", n, ", got ", o.dims));
+  }
   if (!(o.spread > 0) || !std::isfinite(o.spread)) {
     return absl::InvalidArgumentError(absl::StrCat("UMAP: spread must be > 0, got ", o.spread));
   }
@@ -153,7 +156,8 @@ absl::StatusOr<UmapCurve> FitUmapCurve(double min_dist, double spread) {
 SmoothKnn SmoothKnnDistances(const Eigen::MatrixXd& knn_distances, int k) {
   const int64_t n = knn_distances.rows();
   const double target = std::log2(static_cast<double>(k));
-  const double global_mean = knn_distances.mean();
+  const double global_mean =
+      knn_distances.sum() / (static_cast<double>(knn_distances.rows()) * k);
   SmoothKnn out{Eigen::VectorXd::Zero(n), Eigen::VectorXd::Zero(n)};
   for (int64_t i = 0; i < n; ++i) {
     const auto row = knn_distances.row(i);
@@ -180,7 +184,8 @@ SmoothKnn SmoothKnnDistances(const Eigen::MatrixXd& knn_distances, int k) {
         mid = std::isinf(hi) ? mid * 2 : (lo + hi) / 2;
       }
     }
-    const double floor = 1e-3 * (rho > 0 ? row.mean() : global_mean);
+    // umap-learn's means count the point's zero distance to itself.
+    const double floor = 1e-3 * (rho > 0 ? row.sum() / k : global_mean);
     out.rho(i) = rho;
     out.sigma(i) = std::max(mid, floor);
   }
@@ -213,7 +218,10 @@ absl::StatusOr<UmapResult> Umap(const Eigen::MatrixXd& x, const UmapOptions& o) 
   const SparseMatrix wt = w.transpose();
   SparseMatrix p = w + wt - SparseMatrix(w.cwiseProduct(wt));
   const double max_w = p.coeffs().maxCoeff();
-  p.prune([&](int64_t, int64_t, double v) { return v >= max_w / n_epochs; });
+  // umap-learn prunes by the default epoch count when asked for 10 or fewer.
+  const int default_epochs = n <= 10000 ? 500 : 200;
+  const double keep = max_w / (n_epochs > 10 ? n_epochs : default_epochs);
+  p.prune([&](int64_t, int64_t, double v) { return v >= keep; });
   p.makeCompressed();
 
   UmapResult result;
@@ -230,13 +238,19 @@ absl::StatusOr<UmapResult> Umap(const Eigen::MatrixXd& x, const UmapOptions& o) 
     init.resize(n, o.dims);
     for (int64_t i = 0; i < init.size(); ++i) init.data()[i] = u(rng);
   }
-  // Each coordinate to [0, 10], as umap-learn before its optimisation.
-  std::normal_distribution<double> jitter(0, 1e-4);
+  // As umap-learn: the spectral layout expanded to max |y| = 10 plus a
+  // 1e-4 jitter, then each coordinate scaled to [0, 10].
+  if (result.spectral_init) {
+    const double big = init.cwiseAbs().maxCoeff();
+    if (big > 0) init *= 10 / big;
+    std::normal_distribution<double> jitter(0, 1e-4);
+    for (int64_t i = 0; i < init.size(); ++i) init.data()[i] += jitter(rng);
+  }
   std::vector<double> y(n * o.dims);
   for (int c = 0; c < o.dims; ++c) {
     const double lo = init.col(c).minCoeff(), hi = init.col(c).maxCoeff();
     const double scale = hi > lo ? 10 / (hi - lo) : 1;
-    for (int64_t i = 0; i < n; ++i) y[i * o.dims + c] = (init(i, c) - lo) * scale + jitter(rng);
+    for (int64_t i = 0; i < n; ++i) y[i * o.dims + c] = (init(i, c) - lo) * scale;
   }
 
   // Edges (both directions of the symmetric graph) and their schedules.
@@ -256,7 +270,10 @@ absl::StatusOr<UmapResult> Umap(const Eigen::MatrixXd& x, const UmapOptions& o) 
   auto clip = [](double v) { return std::clamp(v, -4.0, 4.0); };
   const int dims = o.dims;
   for (int epoch = 0; epoch < n_epochs; ++epoch) {
-    const double alpha = o.learning_rate * (1 - static_cast<double>(epoch) / n_epochs);
+    // umap-learn lowers the rate after each epoch: epochs 0 and 1 run at the
+    // initial rate, epoch e >= 1 at 1 - (e - 1) / n_epochs of it.
+    const double alpha =
+        o.learning_rate * (1 - static_cast<double>(std::max(epoch - 1, 0)) / n_epochs);
     for (size_t e = 0; e < head.size(); ++e) {
       if (next[e] > epoch) continue;
       double* yi = &y[head[e] * dims];

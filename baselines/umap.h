@@ -14,20 +14,26 @@
 //      for the defaults.
 //   3. Spectral initialisation: the eigenvectors of the normalised graph
 //      Laplacian I - D^-1/2 P D^-1/2 for its 2nd..(dims+1)th smallest
-//      eigenvalues (block power iteration on the sparse matrix), scaled to
-//      [0, 10] per coordinate; random in [-10, 10] when the graph is
-//      disconnected (umap-learn lays components out apart; we do not).
+//      eigenvalues (300 steps of block power iteration on the sparse matrix
+//      and a Rayleigh-Ritz step: an approximation where the spectral gap is
+//      small, enough for a starting layout), expanded to max |y| = 10 with a
+//      1e-4 jitter and scaled to [0, 10] per coordinate; random in
+//      [-10, 10] when the graph is disconnected (umap-learn lays the
+//      components out apart; we do not).
 //   4. Stochastic gradient descent over the edges: edge e is sampled every
 //      n_epochs * max(w) / (n_epochs * w_e) epochs, pulls its ends together
 //      with -2ab d^2(b-1) / (1 + a d^2b), and each sample pushes the head
 //      away from negative_sample_rate random points with 2b / ((0.001 + d^2)
 //      (1 + a d^2b)); every step clipped to [-4, 4], the rate decays
-//      linearly from learning_rate to 0. Edges below max(w) / n_epochs are
-//      dropped. n_epochs = 0: 500 up to 10,000 points, else 200.
+//      linearly from learning_rate to 0 (updated after each epoch). Edges
+//      below max(w) / n_epochs are dropped (by the default epoch count when
+//      n_epochs <= 10). n_epochs = 0: 500 up to 10,000 points, else 200.
 //
 // Single-threaded and deterministic for a seed. Errors (kInvalidArgument):
 // NaN/Inf input, fewer than 4 points, n_neighbors outside [2, n / 2],
-// min_dist < 0 or > spread, spread <= 0, dims < 1, negative epochs or rates.
+// min_dist < 0 or > spread, spread <= 0, dims outside [1, n - 2], negative
+// epochs or rates. With n_epochs = 1 the result is the initial layout (epoch
+// 0 samples no edge), which is how the tests look at it.
 #ifndef ISOAE_BASELINES_UMAP_H_
 #define ISOAE_BASELINES_UMAP_H_
 

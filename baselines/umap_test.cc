@@ -85,6 +85,33 @@ TEST(UmapTest, KeepsTheNeighbourhoodsOfAPlane) {
   EXPECT_GT(s.knn_recall, 0.4);
 }
 
+TEST(UmapTest, SpectralLayoutOfARingIsACircle) {
+  // The graph Laplacian of a ring has cos and sin of the angle as its first
+  // non-trivial eigenvectors. With n_epochs = 1 Umap returns its initial
+  // layout (epoch 0 samples no edge).
+  const int n = 200;
+  Eigen::MatrixXd x(n, 3);
+  for (int i = 0; i < n; ++i) {
+    const double t = 2 * M_PI * i / n;
+    x.row(i) << std::cos(t), std::sin(t), 0.1 * std::cos(3 * t);
+  }
+  UmapOptions o;
+  o.n_epochs = 1;
+  ISOAE_ASSERT_OK_AND_ASSIGN(UmapResult r, Umap(x, o));
+  ASSERT_TRUE(r.spectral_init);
+  const Eigen::MatrixXd& z = r.embedding;
+  const Eigen::RowVectorXd centre = z.colwise().mean();
+  Eigen::VectorXd radius(n);
+  for (int i = 0; i < n; ++i) radius(i) = (z.row(i) - centre).norm();
+  const double mean_r = radius.mean();
+  const double sd_r = std::sqrt((radius.array() - mean_r).square().mean());
+  EXPECT_LT(sd_r / mean_r, 0.1);
+  // Neighbours on the ring stay neighbours: a step along it is short.
+  double longest = 0;
+  for (int i = 0; i < n; ++i) longest = std::max(longest, (z.row(i) - z.row((i + 1) % n)).norm());
+  EXPECT_LT(longest, 0.2 * mean_r);
+}
+
 TEST(UmapTest, SeparatesClustersAndIsDeterministicForASeed) {
   std::mt19937_64 rng(2);
   std::normal_distribution<double> g;
@@ -136,6 +163,10 @@ TEST(UmapTest, BadInputIsRejectedByName) {
   o.n_neighbors = 30;  // 29 others of 40 points
   EXPECT_THAT(Umap(x, o).status(),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("n_neighbors")));
+  o = UmapOptions{};
+  o.dims = 39;
+  EXPECT_THAT(Umap(x, o).status(),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("dims")));
   o = UmapOptions{};
   o.min_dist = 2;
   EXPECT_THAT(Umap(x, o).status(),

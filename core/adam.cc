@@ -54,7 +54,8 @@ Adam::Adam(std::vector<at::Tensor> parameters, AdamOptions options)
   CHECK_GT(options_.learning_rate, 0.0);
   CHECK(options_.beta1 >= 0 && options_.beta1 < 1);
   CHECK(options_.beta2 >= 0 && options_.beta2 < 1);
-  CHECK_GE(options_.eps, 0.0);
+  // eps > 0: a parameter with state and no gradient divides 0 by it.
+  CHECK_GT(options_.eps, 0.0);
 }
 
 void Adam::ZeroGrad() {
@@ -96,6 +97,8 @@ void Adam::Step() {
                  static_cast<float>(b2), static_cast<float>(1 - b1), static_cast<float>(1 - b2),
                  static_cast<float>(std::sqrt(bc2)), static_cast<float>(-step_size),
                  static_cast<float>(options_.eps));
+      // Written through its pointer: tell autograd p changed, as addcdiv_ did.
+      p.unsafeGetTensorImpl()->bump_version();
       continue;
     }
     s.exp_avg.mul_(b1).add_(g, 1 - b1);

@@ -8,6 +8,10 @@
 // one vectorised loop (AVX-512 or AVX2+FMA where the CPU has them, chosen
 // at run time);
 // elsewhere it is the same sequence of LibTorch ops as torch::optim::Adam.
+// Bit for bit: the loop rounds as ATen's vectorised (AVX2 / AVX-512) CPU
+// kernels do, with fused multiply-adds in add_ and addcmul_; LibTorch run with
+// ATEN_CPU_CAPABILITY=default (or on a CPU without FMA) rounds those twice,
+// and the two differ in the last bit there.
 // Why: torch::optim::Adam issues ~34 LibTorch ops per parameter tensor (the
 // scalar operands are converted to tensors one by one), 714 of the 1,409 ops
 // of a batch-100 VAE step on the IRVAE D.1 networks and 0.8-1.0 ms of its

@@ -177,7 +177,7 @@ absl::StatusOr<TrainHistory> Train(const TrainConfig& config,
           "a loss term became non-finite on another rank at step ", step,
           "; training stopped; last good checkpoint: ", last_good));
     }
-    opt.Step();
+    if (absl::Status os = TorchCall("optimizer step", [&] { opt.Step(); }); !os.ok()) return os;
     ++step;
     const bool log_now = step % log_every == 0 || step == total_steps;
     if (log_now && parallel != nullptr) {
