@@ -118,7 +118,9 @@ absl::StatusOr<VisualizeResult> RunVisualizeExperiment(const VisualizeConfig& c)
   ISOAE_RETURN_IF_ERROR(ValidateVisualizeConfig(c));
   ISOAE_ASSIGN_OR_RETURN(const c10::Device device, ParseDevice(c.device));
   ISOAE_ASSIGN_OR_RETURN(ExperimentData data,
-                         LoadExperimentData(c.data, c.max_test_items, device));
+                         LoadExperimentData(c.data, c.max_test_items, device,
+                                            /*max_valid_items=*/0,
+                                            /*training_items_if_no_test=*/true));
   const int64_t n = data.test.size(0);
   if (n < 2 * static_cast<int64_t>(c.k) + 1) {
     return absl::InvalidArgumentError(absl::StrCat(

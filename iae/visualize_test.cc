@@ -5,7 +5,9 @@
 #include <cmath>
 #include <filesystem>
 
+#include "absl/strings/str_cat.h"
 #include "core/status_matchers.h"
+#include "datasets/image_io.h"
 #include "datasets/testing/fixtures.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -66,6 +68,53 @@ TEST(VisualizeTest, PcaRecoversNeighbourhoodsOfPlanarImages) {
   EXPECT_EQ(r.rows[2].method, "umap");
   EXPECT_GT(r.rows[2].trustworthiness, 0.9);
   EXPECT_TRUE(std::filesystem::exists(c.output_dir + "/embedding_umap.png"));
+}
+
+TEST(VisualizeTest, Coil20WithTheLCnnRunsFromFilesInTheDatasetsLayout) {
+  // Two objects x 6 poses of 128 x 128 grey images named as COIL-20's
+  // (obj<O>__<P>.png): a bright bar that turns with the pose.
+  const std::string dir = ::testing::TempDir() + "/coil20_fixture";
+  std::filesystem::create_directories(dir);
+  for (int obj = 1; obj <= 2; ++obj) {
+    for (int pose = 0; pose < 6; ++pose) {
+      Image img{128, 128, 1, std::vector<uint8_t>(128 * 128)};
+      const double a = 2 * M_PI * pose / 12;
+      for (int y = 0; y < 128; ++y) {
+        for (int x = 0; x < 128; ++x) {
+          const double u = (x - 64) * std::cos(a) + (y - 64) * std::sin(a);
+          const double v = -(x - 64) * std::sin(a) + (y - 64) * std::cos(a);
+          const bool bar = std::abs(v) < 6 * obj && std::abs(u) < 40;
+          img.pixels[y * 128 + x] = bar ? 220 : 30;
+        }
+      }
+      ASSERT_TRUE(WritePng(absl::StrCat(dir, "/obj", obj, "__", pose, ".png"), img).ok());
+    }
+  }
+  VisualizeConfig c;
+  c.data.name = "coil20";
+  c.data.data_dir = dir;
+  c.arch = "l_cnn";
+  c.methods = {"ae"};
+  c.classic = {"pca"};
+  c.train.epochs = 1;
+  c.train.batch_size = 8;
+  c.train.learning_rate = 1e-3;
+  c.train.quiet = true;
+  c.max_test_items = 12;
+  c.k = 3;
+  c.output_dir = ::testing::TempDir() + "/coil20_out";
+  ISOAE_ASSERT_OK_AND_ASSIGN(VisualizeResult r, RunVisualizeExperiment(c));
+  ASSERT_EQ(r.rows.size(), 2u);
+  EXPECT_EQ(r.rows[0].method, "ae");
+  // COIL-20 has no test split: all 12 views (the training items) embedded
+  // and scored, the decoder's 128 x 128 output compared with the images.
+  EXPECT_EQ(r.rows.size(), 2u);
+  EXPECT_TRUE(std::isfinite(r.rows[0].test_mse));
+  EXPECT_GT(r.rows[0].test_mse, 0.0);
+  EXPECT_GT(r.rows[0].trustworthiness, 0.0);
+  EXPECT_LE(r.rows[0].trustworthiness, 1.0);
+  EXPECT_GT(r.rows[1].trustworthiness, 0.9);  // PCA of a turning bar
+  EXPECT_TRUE(std::filesystem::exists(c.output_dir + "/embedding_ae.png"));
 }
 
 TEST(VisualizeTest, LambdaSweepLowersTheIsometryTermsAgainstThePlainAe) {

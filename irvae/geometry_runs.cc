@@ -24,8 +24,16 @@ namespace isoae {
 absl::StatusOr<ExperimentData> LoadExperimentData(const DatasetRequest& request,
                                                   int64_t max_test_items,
                                                   const c10::Device& device,
-                                                  int64_t max_valid_items) {
+                                                  int64_t max_valid_items,
+                                                  bool training_items_if_no_test) {
   ISOAE_ASSIGN_OR_RETURN(DatasetSplits splits, LoadDatasetSplits(request));
+  if (splits.test.size() == 0 && training_items_if_no_test) {
+    std::vector<int64_t> all(splits.train.size());
+    for (int64_t i = 0; i < splits.train.size(); ++i) all[i] = i;
+    ISOAE_ASSIGN_OR_RETURN(
+        splits.test,
+        Subset(splits.train, all, splits.train.name + " (no test split: the training items)"));
+  }
   if (splits.test.size() < 10) {
     return absl::InvalidArgumentError(absl::StrCat(splits.test.name, " has ",
                                                    splits.test.size(),

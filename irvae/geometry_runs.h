@@ -56,11 +56,15 @@ struct ExperimentData {
 };
 // At most max_test_items test items (<= 0: all), evenly spaced; likewise
 // max_valid_items of the validation split (0: none loaded, < 0: all;
-// kInvalidArgument if asked for and the split is empty).
+// kInvalidArgument if asked for and the split is empty). A dataset without a
+// test split (COIL-20) is an error, unless `training_items_if_no_test`: then
+// the training items stand in for it (the I-AE paper visualises the whole
+// COIL-20 set it trained on); the test name says so.
 absl::StatusOr<ExperimentData> LoadExperimentData(const DatasetRequest& request,
                                                   int64_t max_test_items,
                                                   const c10::Device& device,
-                                                  int64_t max_valid_items = 0);
+                                                  int64_t max_valid_items = 0,
+                                                  bool training_items_if_no_test = false);
 
 struct RunSpec {
   std::string method;          // registry spec, e.g. "irvae:100"
