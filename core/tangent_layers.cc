@@ -273,9 +273,6 @@ class Tanh final : public Pointwise {
   at::Tensor Derivative(const at::Tensor&, const at::Tensor& y) const override {
     return 1 - y * y;
   }
-  at::Tensor Scale(const at::Tensor& t, const at::Tensor&, const at::Tensor& y) const override {
-    return at::tanh_backward(t, y.sizes() == t.sizes() ? y : y.expand_as(t));
-  }
 };
 
 class ELU final : public Pointwise {
