@@ -86,6 +86,10 @@ absl::Status ValidateVisualizeConfig(const VisualizeConfig& c) {
         "--max_test_items (", c.max_test_items, ") must exceed 2 * --k (", c.k, ")"));
   }
   if (c.output_dir.empty()) return absl::InvalidArgumentError("--output_dir is empty");
+  if (!(c.width_multiplier > 0) || !std::isfinite(c.width_multiplier)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--width_multiplier must be > 0, got ", c.width_multiplier));
+  }
   const bool tsne = std::find(c.classic.begin(), c.classic.end(), "tsne") != c.classic.end();
   if (tsne && (!(c.tsne_perplexity >= 1) || !std::isfinite(c.tsne_perplexity) ||
                3 * c.tsne_perplexity > c.max_test_items - 1)) {
@@ -150,6 +154,7 @@ absl::StatusOr<VisualizeResult> RunVisualizeExperiment(const VisualizeConfig& c)
         SharedOptionsRun(m, c.method_options, c.train, device, c.output_dir + "/checkpoints");
     spec.arch = c.arch;
     spec.latent_dim = 2;
+    spec.width_multiplier = c.width_multiplier;
     ISOAE_ASSIGN_OR_RETURN(TrainedRun run, TrainRun(spec, data));
     ISOAE_RETURN_IF_ERROR(WriteHistoryCsv(
         absl::StrCat(c.output_dir, "/history_", spec.tag, ".csv"), run.history));

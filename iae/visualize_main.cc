@@ -20,6 +20,8 @@
 #include "iae/visualize.h"
 
 DEFINE_string(arch, "fc_nn", "architecture: fc_nn, s_cnn (28x28) or l_cnn (COIL-20, 128x128)");
+DEFINE_double(width_multiplier, 1.0,
+              "scales the hidden layers' widths (1: the paper's Table 4 networks)");
 DEFINE_string(methods, "iae:0.1,cae,rae_gp,dae,ae",
               "comma-separated method specs (core/method.h)");
 DEFINE_string(lambdas, "",
@@ -50,6 +52,7 @@ int main(int argc, char** argv) {
   isoae::VisualizeConfig c;
   c.data = *data;
   c.arch = FLAGS_arch;
+  c.width_multiplier = FLAGS_width_multiplier;
   c.methods = absl::StrSplit(FLAGS_methods, ',', absl::SkipEmpty());
   for (absl::string_view l : absl::StrSplit(FLAGS_lambdas, ',', absl::SkipEmpty())) {
     double v;

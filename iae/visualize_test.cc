@@ -94,6 +94,9 @@ TEST(VisualizeTest, Coil20WithTheLCnnRunsFromFilesInTheDatasetsLayout) {
   c.data.name = "coil20";
   c.data.data_dir = dir;
   c.arch = "l_cnn";
+  // 1/16 of the L-CNN's widths: the full network's checkpoint (weights and
+  // Adam state) is ~260 MB, and writing it was most of this test's time.
+  c.width_multiplier = 1.0 / 16;
   c.methods = {"ae"};
   c.classic = {"pca"};
   c.train.epochs = 1;
@@ -150,6 +153,10 @@ TEST(VisualizeTest, BadConfigsAreRejectedByName) {
   EXPECT_THAT(ValidateVisualizeConfig(c),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("nope")));
   c.methods = {"ae"};
+  c.width_multiplier = 0;
+  EXPECT_THAT(ValidateVisualizeConfig(c),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("--width_multiplier")));
+  c.width_multiplier = 1;
   c.classic = {"mds"};
   EXPECT_THAT(ValidateVisualizeConfig(c),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("mds")));
