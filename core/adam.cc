@@ -1,7 +1,6 @@
 #include "core/adam.h"
 
 #include <ATen/ATen.h>
-#include <torch/csrc/autograd/generated/variable_factories.h>
 
 #include <cmath>
 #include <utility>

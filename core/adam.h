@@ -5,9 +5,9 @@
 //   p <- p - lr / (1 - b1^t) * m / (sqrt(v) / sqrt(1 - b2^t) + eps),
 //
 // done in one pass over each parameter. For float32 tensors on the CPU it is
-// one vectorised loop (AVX-512 or AVX2+FMA where the CPU has them, chosen
-// at run time);
-// elsewhere it is the same sequence of LibTorch ops as torch::optim::Adam.
+// one vectorised loop (core/adam_kernel.h; AVX-512 or AVX2+FMA where the CPU
+// has them, chosen at run time); elsewhere it is the same sequence of
+// LibTorch ops as torch::optim::Adam.
 // Bit for bit: the loop rounds as ATen's vectorised (AVX2 / AVX-512) CPU
 // kernels do, with fused multiply-adds in add_ and addcmul_; LibTorch run with
 // ATEN_CPU_CAPABILITY=default (or on a CPU without FMA) rounds those twice,
@@ -18,8 +18,9 @@
 // ~5.3 ms (//irvae:bench; docs/results.md, "IRVAE Table 2").
 //
 // Like torch::optim::Adam, a parameter gets state (m, v, its step count) at
-// its first update with a defined gradient. State() lists the state for checkpoints under the names the
-// trainer always used ("optim/<i>/exp_avg", "optim/<i>/exp_avg_sq").
+// its first update with a defined gradient. State() lists the state for
+// checkpoints under the names the trainer always used ("optim/<i>/exp_avg",
+// "optim/<i>/exp_avg_sq").
 #ifndef ISOAE_CORE_ADAM_H_
 #define ISOAE_CORE_ADAM_H_
 

@@ -1,6 +1,5 @@
 #include "core/trainer.h"
 
-
 #include "third_party/torch_light.h"
 #include <glog/logging.h>
 

@@ -11,6 +11,7 @@
 #include <map>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "baselines/classic_embeddings.h"
 #include "baselines/umap.h"
 #include "core/device.h"
@@ -33,6 +34,9 @@ std::vector<std::string> SweepMethods(const std::vector<double>& lambdas) {
   for (double l : lambdas) methods.push_back(l == 0 ? "ae" : absl::StrCat("iae:", l));
   return methods;
 }
+
+// The names ClassicEmbedding knows, in the order the help lists them.
+constexpr const char* kClassicEmbeddings[] = {"pca", "isomap", "lle", "tsne", "umap"};
 
 absl::StatusOr<Eigen::MatrixXd> ClassicEmbedding(const std::string& name,
                                                  const Eigen::MatrixXd& x,
@@ -101,9 +105,11 @@ absl::Status ValidateVisualizeConfig(const VisualizeConfig& c) {
         absl::StrCat("--tsne_theta must be in [0, 1] (0: exact), got ", c.tsne_theta));
   }
   for (const std::string& name : c.classic) {
-    if (name != "pca" && name != "isomap" && name != "lle" && name != "tsne" && name != "umap") {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "--classic: unknown embedding \"", name, "\" (expected pca, isomap, lle, tsne, umap)"));
+    if (std::find(std::begin(kClassicEmbeddings), std::end(kClassicEmbeddings), name) ==
+        std::end(kClassicEmbeddings)) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("--classic: unknown embedding \"", name, "\" (expected ",
+                       absl::StrJoin(kClassicEmbeddings, ", "), ")"));
     }
   }
   const std::vector<std::string> methods = c.lambdas.empty() ? c.methods : SweepMethods(c.lambdas);
