@@ -3,18 +3,26 @@
 #include <ATen/ATen.h>
 
 #include <memory>
+#include <optional>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "core/decoder_geometry.h"
+#include "core/fused_mlp.h"
 #include "core/method.h"
 #include "core/status_macros.h"
 
 namespace isoae {
 
 at::Tensor FmvaeFlatnessJvp(Layer& decoder, const at::Tensor& z, const at::Tensor& u,
-                            const at::Tensor& v) {
+                            const at::Tensor& v, bool fused) {
   const double m = static_cast<double>(z.size(1));
-  at::Tensor t = decoder.Forward(Dual{z, at::stack({u, v}, 1)}).tangent.flatten(2);  // [B, 2, D]
+  const at::Tensor probes = at::stack({u, v}, 1);
+  std::optional<std::vector<MlpLayerView>> mlp;
+  if (fused && z.dim() == 2) mlp = PlainMlpView(decoder);
+  at::Tensor t = (mlp ? MlpTangents(*mlp, z, probes, /*pullback=*/false).tangent
+                      : decoder.Forward(Dual{z, probes}).tangent)
+                     .flatten(2);  // [B, 2, D]
   at::Tensor ju = t.select(1, 0);
   at::Tensor jv = t.select(1, 1);
   at::Tensor c = (ju.pow(2).sum(1) + jv.pow(2).sum(1)).mean() / (2 * m);
@@ -32,16 +40,18 @@ namespace {
 
 class FmvaeRegularizer final : public Regularizer {
  public:
-  FmvaeRegularizer(double eta, bool exact) : eta_(eta), exact_(exact) {}
+  FmvaeRegularizer(double eta, bool exact, bool fused)
+      : eta_(eta), exact_(exact), fused_(fused) {}
   at::Tensor Loss(Model& model, const ForwardPass& pass) override {
     at::Tensor z = eta_ >= 0 ? MixupLatents(pass.z, eta_) : pass.z;
     if (exact_) return FmvaeFlatnessExact(model.DecoderMap(), z);
-    return FmvaeFlatnessJvp(model.DecoderMap(), z, at::randn_like(z), at::randn_like(z));
+    return FmvaeFlatnessJvp(model.DecoderMap(), z, at::randn_like(z), at::randn_like(z), fused_);
   }
 
  private:
   double eta_;
   bool exact_;
+  bool fused_;
 };
 
 ISOAE_REGISTER_REGULARIZER(
@@ -53,7 +63,8 @@ ISOAE_REGISTER_REGULARIZER(
         return absl::InvalidArgumentError(
             absl::StrCat("fmvae_estimator \"", e, "\": expected jvp or exact"));
       }
-      return std::make_unique<FmvaeRegularizer>(eta, e == "exact");
+      ISOAE_ASSIGN_OR_RETURN(bool fused, o.GetBool("fused", true));
+      return std::make_unique<FmvaeRegularizer>(eta, e == "exact", fused);
     });
 ISOAE_REGISTER_METHOD_ALIAS("fmvae", "vae+fmvae_flatness:1",
                             "Flat-manifold VAE (Chen et al. 2020)");

@@ -17,7 +17,8 @@
 // The same mixup as IRVAE (eta = 0.2) is applied to the latent samples.
 //
 // Shapes: z, u, v [B, m]. LibTorch functions. Registered as regulariser
-// "fmvae_flatness" (weight 1; options eta, fmvae_estimator=jvp|exact) and
+// "fmvae_flatness" (weight 1; options eta, fmvae_estimator=jvp|exact, fused=1|0
+// as relaxed_distortion's) and
 // alias "fmvae" = vae + fmvae_flatness.
 #ifndef ISOAE_BASELINES_FMVAE_H_
 #define ISOAE_BASELINES_FMVAE_H_
@@ -28,9 +29,11 @@
 
 namespace isoae {
 
-// JVP-only estimate of E ||G - cI||_F^2 with probes u, v [B, m].
+// JVP-only estimate of E ||G - cI||_F^2 with probes u, v [B, m]; fused: the
+// tangents through one autograd node (core/fused_mlp) where the decoder is a
+// plain MLP.
 at::Tensor FmvaeFlatnessJvp(Layer& decoder, const at::Tensor& z, const at::Tensor& u,
-                            const at::Tensor& v);
+                            const at::Tensor& v, bool fused = true);
 // Exact value from G.
 at::Tensor FmvaeFlatnessExact(Layer& decoder, const at::Tensor& z);
 

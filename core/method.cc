@@ -15,6 +15,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "core/autoencoder.h"
+#include "core/fused_mlp.h"
 #include "core/status_macros.h"
 #include "core/vae.h"
 
@@ -135,6 +136,14 @@ absl::StatusOr<ParsedSpec> ParseSpec(const std::string& spec, int depth) {
   return out;
 }
 
+// The encoder's value pass: layer inputs recorded when a regulariser needs
+// them, else fused where the encoder is a plain MLP (the same bits).
+at::Tensor EncoderPass(Sequential& encoder, const at::Tensor& x, ForwardPass* pass) {
+  if (pass->record_encoder_inputs) return encoder.ForwardRecording(x, &pass->encoder_inputs);
+  pass->encoder_inputs.clear();
+  return ForwardFusedIfPlain(encoder, x);
+}
+
 // The two base objectives every model kind needs. The AE objective also
 // serves the baselines whose difference is the architecture (ae_tied, ae_sn).
 class AeObjective final : public BaseObjective {
@@ -162,11 +171,10 @@ class VaeObjective final : public BaseObjective {
                           << ModelKindName(model.Kind());
     pass->x = x;
     pass->encoder_input = x;
-    const GaussianCode code =
-        SplitGaussianCode(vae->encoder.ForwardRecording(x, &pass->encoder_inputs));
+    const GaussianCode code = SplitGaussianCode(EncoderPass(vae->encoder, x, pass));
     pass->codes = code.mean;
     pass->z = code.mean + code.log_std.exp() * at::randn_like(code.mean);
-    pass->x_hat = vae->decoder.Forward(pass->z);
+    pass->x_hat = ForwardFusedIfPlain(vae->decoder, pass->z);
     at::Tensor nll = GaussianNll(x, pass->x_hat, vae->log_sigma).mean();
     at::Tensor kl = GaussianKl(code).mean();
     terms->terms.push_back({"nll", nll.detach()});
@@ -209,9 +217,9 @@ void RunDeterministicPass(Model& model, const at::Tensor& x, const at::Tensor& e
                           ForwardPass* pass) {
   pass->x = x;
   pass->encoder_input = encoder_input;
-  pass->codes = model.EncoderNet().ForwardRecording(encoder_input, &pass->encoder_inputs);
+  pass->codes = EncoderPass(model.EncoderNet(), encoder_input, pass);
   pass->z = pass->codes;
-  pass->x_hat = model.DecoderMap().Forward(Dual{pass->z, at::Tensor()}).value;
+  pass->x_hat = ForwardFusedIfPlain(model.DecoderMap(), pass->z);
 }
 
 absl::StatusOr<MethodOptions> MethodOptions::Parse(const std::string& text) {
@@ -266,6 +274,18 @@ absl::StatusOr<int64_t> MethodOptions::GetInt(const std::string& key, int64_t de
   return v;
 }
 
+absl::StatusOr<bool> MethodOptions::GetBool(const std::string& key, bool default_value) {
+  read_.insert(key);
+  auto it = values_.find(key);
+  if (it == values_.end()) return default_value;
+  bool v;
+  if (!absl::SimpleAtob(it->second, &v)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("method option ", key, "=", it->second, ": expected 1 or 0 (true or false)"));
+  }
+  return v;
+}
+
 std::string MethodOptions::GetString(const std::string& key, const std::string& default_value) {
   read_.insert(key);
   auto it = values_.find(key);
@@ -313,6 +333,10 @@ Method::~Method() = default;
 
 LossTerms Method::Loss(Model& model, const at::Tensor& x) {
   ForwardPass pass;
+  pass.record_encoder_inputs = false;
+  for (const Term& t : terms_) {
+    if (t.weight != 0 && t.regularizer->NeedsEncoderJacobian()) pass.record_encoder_inputs = true;
+  }
   return Loss(model, x, &pass);
 }
 

@@ -57,6 +57,10 @@ struct ForwardPass {
   at::Tensor codes;                        // [B, d] g(x), or the VAE mean
   at::Tensor z;                            // [B, d] what the decoder saw (VAE: a sample)
   at::Tensor x_hat;                        // f(z), shaped like x
+  // Set by the caller before the base runs: whether encoder_inputs must be
+  // recorded (a regulariser differentiates the encoder). Without them a
+  // plain-MLP encoder runs as one fused autograd node (core/fused_mlp).
+  bool record_encoder_inputs = true;
 };
 
 // Typed access to "key=value" options; records which keys were read.
@@ -70,6 +74,8 @@ class MethodOptions {
 
   absl::StatusOr<double> GetDouble(const std::string& key, double default_value);
   absl::StatusOr<int64_t> GetInt(const std::string& key, int64_t default_value);
+  // 1/0, true/false, yes/no (absl::SimpleAtob).
+  absl::StatusOr<bool> GetBool(const std::string& key, bool default_value);
   std::string GetString(const std::string& key, const std::string& default_value);
   void Set(const std::string& key, const std::string& value) { values_[key] = value; }
   // Keys given but never read.

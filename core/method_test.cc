@@ -123,6 +123,17 @@ TEST(MethodTest, BadOrUnusedOptionsAreRejected) {
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("test_p=x")));
 }
 
+TEST(MethodOptionsTest, BooleansTakeOneZeroTrueFalse) {
+  MethodOptions o = *MethodOptions::Parse("a=1,b=false,c=yes,d=2");
+  EXPECT_EQ(o.GetBool("a", false).value(), true);
+  EXPECT_EQ(o.GetBool("b", true).value(), false);
+  EXPECT_EQ(o.GetBool("c", false).value(), true);
+  EXPECT_EQ(o.GetBool("missing", true).value(), true);
+  EXPECT_THAT(o.GetBool("d", true),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("d=2: expected 1 or 0")));
+  EXPECT_TRUE(o.Unread().empty());
+}
+
 }  // namespace
 }  // namespace isoae
 

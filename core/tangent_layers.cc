@@ -144,6 +144,8 @@ class Linear final : public Layer {
 
   int64_t in() const { return in_; }
   int64_t out() const { return out_; }
+  const at::Tensor& weight() const { return weight_; }
+  const at::Tensor& bias() const { return bias_; }
   bool spectral_norm() const { return sn_.on(); }
   bool tied() const { return tied_; }
   // This layer's weight becomes `other`'s transpose (the same tensor).
@@ -608,6 +610,32 @@ std::optional<LinearShape> LinearShapeOf(const Layer& layer) {
 bool IsConvolution(const Layer& layer) {
   return dynamic_cast<const Conv2d*>(&layer) != nullptr ||
          dynamic_cast<const ConvTranspose2d*>(&layer) != nullptr;
+}
+std::optional<std::vector<MlpLayerView>> PlainMlpView(Layer& net) {
+  auto* seq = dynamic_cast<Sequential*>(&net);
+  if (seq == nullptr || seq->size() == 0) return std::nullopt;
+  std::vector<MlpLayerView> out;
+  for (size_t i = 0; i < seq->size(); ++i) {
+    Layer& layer = seq->layer(i);
+    if (const auto* linear = dynamic_cast<const Linear*>(&layer)) {
+      if (linear->spectral_norm() || linear->tied()) return std::nullopt;
+      out.push_back({linear->weight(), linear->bias(), MlpActivation::kNone});
+      continue;
+    }
+    MlpActivation a;
+    if (dynamic_cast<const ReLU*>(&layer) != nullptr) {
+      a = MlpActivation::kReLU;
+    } else if (dynamic_cast<const Sigmoid*>(&layer) != nullptr) {
+      a = MlpActivation::kSigmoid;
+    } else if (dynamic_cast<const Tanh*>(&layer) != nullptr) {
+      a = MlpActivation::kTanh;
+    } else {
+      return std::nullopt;
+    }
+    if (out.empty() || out.back().activation != MlpActivation::kNone) return std::nullopt;
+    out.back().activation = a;
+  }
+  return out;
 }
 bool TieLinearTransposed(const Layer& source, Layer* target) {
   const auto* from = dynamic_cast<const Linear*>(&source);

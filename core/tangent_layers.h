@@ -108,6 +108,19 @@ std::optional<LinearShape> LinearShapeOf(const Layer& layer);
 // Whether `layer` is a Conv2d or ConvTranspose2d (either kind).
 bool IsConvolution(const Layer& layer);
 
+// A network that is a plain multilayer perceptron: Linear layers (neither
+// spectrally normalised nor tied), each followed by at most one ReLU, Sigmoid
+// or Tanh. core/fused_mlp evaluates such a network in one autograd node.
+enum class MlpActivation { kNone, kReLU, kSigmoid, kTanh };
+struct MlpLayerView {
+  at::Tensor weight;  // [out, in], the layer's parameter itself
+  at::Tensor bias;    // [out], or undefined
+  MlpActivation activation = MlpActivation::kNone;
+};
+// The layers of `net` (a Sequential) when it is such a network; nullopt for
+// any other layer or network (BatchNorm, Softplus, convolutions, ...).
+std::optional<std::vector<MlpLayerView>> PlainMlpView(Layer& net);
+
 // Weight tying (TCAE, Rifai et al. 2011a): `target`'s weight becomes
 // `source`'s weight transposed, the same tensor, so both layers train it;
 // `target` then lists only its bias as a parameter. Both must be Linear

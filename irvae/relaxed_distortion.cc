@@ -4,11 +4,13 @@
 
 #include <cmath>
 #include <memory>
+#include <optional>
 #include <vector>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "core/decoder_geometry.h"
+#include "core/fused_mlp.h"
 #include "core/method.h"
 #include "core/status_macros.h"
 
@@ -23,7 +25,14 @@ absl::StatusOr<DistortionEstimator> ParseDistortionEstimator(const std::string& 
       "estimator \"", name, "\": expected hutchinson, exact or log"));
 }
 
-TraceMoments HutchinsonTraceMoments(Layer& decoder, const at::Tensor& z, const at::Tensor& v) {
+TraceMoments HutchinsonTraceMoments(Layer& decoder, const at::Tensor& z, const at::Tensor& v,
+                                    bool fused) {
+  if (fused && z.dim() == 2) {
+    if (std::optional<std::vector<MlpLayerView>> mlp = PlainMlpView(decoder)) {
+      MlpJet jet = MlpTangents(*mlp, z, v.unsqueeze(1), /*pullback=*/true);
+      return {jet.tangent.pow(2).sum({1, 2}), jet.pullback.pow(2).sum({1, 2})};
+    }
+  }
   std::vector<at::Tensor> saved;
   Dual out = decoder.ForwardSaving(Dual{z, v.unsqueeze(1)}, &saved);
   at::Tensor jv = out.tangent.squeeze(1);           // [B, ...out]
@@ -35,10 +44,11 @@ at::Tensor RelaxedDistortionRatio(const TraceMoments& moments) {
   return moments.trace_g2.mean() / moments.trace_g.mean().pow(2);
 }
 
-at::Tensor RelaxedDistortion(Layer& decoder, const at::Tensor& z,
-                             DistortionEstimator estimator) {
+at::Tensor RelaxedDistortion(Layer& decoder, const at::Tensor& z, DistortionEstimator estimator,
+                             bool fused) {
   if (estimator == DistortionEstimator::kHutchinson) {
-    return RelaxedDistortionRatio(HutchinsonTraceMoments(decoder, z, at::randn_like(z)));
+    return RelaxedDistortionRatio(
+        HutchinsonTraceMoments(decoder, z, at::randn_like(z), fused));
   }
   at::Tensor g = DifferentiablePullbackMetric(decoder, z);
   if (estimator == DistortionEstimator::kExact) {
@@ -59,11 +69,11 @@ namespace {
 
 class RelaxedDistortionRegularizer final : public Regularizer {
  public:
-  RelaxedDistortionRegularizer(double eta, DistortionEstimator estimator, bool eq10)
-      : eta_(eta), estimator_(estimator), eq10_(eq10) {}
+  RelaxedDistortionRegularizer(double eta, DistortionEstimator estimator, bool eq10, bool fused)
+      : eta_(eta), estimator_(estimator), eq10_(eq10), fused_(fused) {}
   at::Tensor Loss(Model& model, const ForwardPass& pass) override {
     at::Tensor z = eta_ >= 0 ? MixupLatents(pass.z, eta_) : pass.z;
-    at::Tensor r = RelaxedDistortion(model.DecoderMap(), z, estimator_);
+    at::Tensor r = RelaxedDistortion(model.DecoderMap(), z, estimator_, fused_);
     if (!eq10_) return r;
     const double m = static_cast<double>(z.size(1));
     return m * m * r - m;
@@ -73,6 +83,7 @@ class RelaxedDistortionRegularizer final : public Regularizer {
   double eta_;
   DistortionEstimator estimator_;
   bool eq10_;
+  bool fused_;
 };
 
 ISOAE_REGISTER_REGULARIZER(
@@ -92,7 +103,8 @@ ISOAE_REGISTER_REGULARIZER(
         return absl::InvalidArgumentError("form=eq10 applies to the hutchinson and exact "
                                           "estimators, not to estimator=log");
       }
-      return std::make_unique<RelaxedDistortionRegularizer>(eta, e, form == "eq10");
+      ISOAE_ASSIGN_OR_RETURN(bool fused, o.GetBool("fused", true));
+      return std::make_unique<RelaxedDistortionRegularizer>(eta, e, form == "eq10", fused);
     });
 ISOAE_REGISTER_METHOD_ALIAS("irvae", "vae+relaxed_distortion:1",
                             "Isometrically regularised VAE (IRVAE)");

@@ -37,8 +37,9 @@
 // Shapes: z, v [B, m]; decoder outputs [B, ...]. These are LibTorch functions
 // (c10::Error on misuse). Registered in the method registry:
 //   regulariser "relaxed_distortion" (weight 1; options eta=0.2 (< 0: no
-//   mixup), estimator=hutchinson|exact|log, form=ratio|eq10); alias "irvae"
-//   = vae + relaxed_distortion. An unknown estimator or form, or form=eq10
+//   mixup), estimator=hutchinson|exact|log, form=ratio|eq10, fused=1|0: 0
+//   runs the layer-by-layer passes, which reproduce runs made before the fused
+//   node bit for bit); alias "irvae" = vae + relaxed_distortion. An unknown estimator or form, or form=eq10
 //   with estimator=log, is kInvalidArgument.
 #ifndef ISOAE_IRVAE_RELAXED_DISTORTION_H_
 #define ISOAE_IRVAE_RELAXED_DISTORTION_H_
@@ -62,12 +63,16 @@ struct TraceMoments {
   at::Tensor trace_g;   // [B]
   at::Tensor trace_g2;  // [B]
 };
-TraceMoments HutchinsonTraceMoments(Layer& decoder, const at::Tensor& z, const at::Tensor& v);
+// fused: through one autograd node (core/fused_mlp) where the decoder is a
+// plain MLP; the same derivatives as the layer passes, rounded differently.
+TraceMoments HutchinsonTraceMoments(Layer& decoder, const at::Tensor& z, const at::Tensor& v,
+                                    bool fused = true);
 
 // R = mean(Tr G^2) / mean(Tr G)^2.
 at::Tensor RelaxedDistortionRatio(const TraceMoments& moments);
 // The estimator's value at z (no mixup; that is the caller's).
-at::Tensor RelaxedDistortion(Layer& decoder, const at::Tensor& z, DistortionEstimator estimator);
+at::Tensor RelaxedDistortion(Layer& decoder, const at::Tensor& z, DistortionEstimator estimator,
+                             bool fused = true);
 
 }  // namespace isoae
 
