@@ -2,21 +2,23 @@
 
 #include <ATen/ATen.h>
 #include <ATen/ExpandUtils.h>
-#include <ATen/core/LegacyTypeDispatch.h>
-#include <torch/csrc/autograd/function.h>
-#include <torch/csrc/autograd/functions/utils.h>
-#include <torch/csrc/autograd/variable.h>
 
 #include <memory>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "core/autograd_node.h"
+
 namespace isoae {
 namespace {
 
-using torch::autograd::Edge;
-using torch::autograd::edge_list;
+using autograd_node::AnyRequiresGrad;
+using autograd_node::CheckNotDoubleBackward;
+using autograd_node::Edges;
+using autograd_node::MakeNode;
+using autograd_node::SavedOutput;
+
 using torch::autograd::Node;
 using torch::autograd::variable_list;
 
@@ -64,53 +66,15 @@ at::Tensor TimesSecondDerivative(MlpActivation a, const at::Tensor& g, const at:
   return at::tanh_backward(g, y) * (-2 * y);
 }
 
-Edge EdgeOf(const at::Tensor& t) {
-  return t.defined() && t.requires_grad() ? torch::autograd::impl::gradient_edge(t) : Edge();
-}
-
 // [x, (t,) W1, b1, W2, b2, ...]: the node's inputs, in the order of its edges.
-edge_list Edges(const std::vector<at::Tensor>& leading, const std::vector<MlpLayerView>& layers) {
-  edge_list e;
-  e.reserve(leading.size() + 2 * layers.size());
-  for (const at::Tensor& t : leading) e.push_back(EdgeOf(t));
+std::vector<at::Tensor> NodeInputs(const std::vector<at::Tensor>& leading,
+                                   const std::vector<MlpLayerView>& layers) {
+  std::vector<at::Tensor> in = leading;
   for (const MlpLayerView& l : layers) {
-    e.push_back(EdgeOf(l.weight));
-    e.push_back(EdgeOf(l.bias));
+    in.push_back(l.weight);
+    in.push_back(l.bias);
   }
-  return e;
-}
-
-bool AnyRequiresGrad(const std::vector<at::Tensor>& leading,
-                     const std::vector<MlpLayerView>& layers) {
-  if (!at::GradMode::is_enabled()) return false;
-  for (const at::Tensor& t : leading) {
-    if (t.defined() && t.requires_grad()) return true;
-  }
-  for (const MlpLayerView& l : layers) {
-    if (l.weight.requires_grad() || (l.bias.defined() && l.bias.requires_grad())) return true;
-  }
-  return false;
-}
-
-// The node keeps aliases of its outputs (no autograd metadata, so no
-// reference cycle) and refuses to run if they were modified in place.
-struct SavedOutput {
-  at::Tensor alias;
-  uint32_t version = 0;
-  void Save(const at::Tensor& t) {
-    alias = t.detach();
-    version = alias._version();
-  }
-  void Check(const char* what) const {
-    TORCH_CHECK(!alias.defined() || alias._version() == version, what,
-                ": an output of the fused MLP node was modified in place before the backward");
-  }
-};
-
-void CheckNotDoubleBackward(const char* what) {
-  TORCH_CHECK(!at::GradMode::is_enabled(), what,
-              ": the fused MLP backward is not differentiable (create_graph / double "
-              "backward); use the layer-by-layer passes (Layer::Forward, VjpSaved)");
+  return in;
 }
 
 // dL/d input of y = input W^T (+ b), as AddmmBackward0 / MmBackward0 compute
@@ -156,10 +120,55 @@ class MlpForwardNode final : public Node {
   SavedOutput out_;
 };
 
-// Forward quantities of MlpTangents, per layer l (input side l, output l+1):
+// out = g * phi'(a) for y = phi(a) (TimesDerivative into a given tensor).
+void TimesDerivativeInto(MlpActivation a, const at::Tensor& g, const at::Tensor& y,
+                         at::Tensor out) {
+  const at::Tensor ye = g.dim() == y.dim() ? y : y.unsqueeze(1).expand_as(g);
+  switch (a) {
+    case MlpActivation::kReLU:
+      at::threshold_backward_out(out, g, ye, 0);
+      return;
+    case MlpActivation::kSigmoid:
+      at::sigmoid_backward_out(out, g, ye);
+      return;
+    case MlpActivation::kTanh:
+      at::tanh_backward_out(out, g, ye);
+      return;
+    case MlpActivation::kNone:
+      break;
+  }
+  out.copy_(g);
+}
+
+void ActivateInto(MlpActivation a, const at::Tensor& x, at::Tensor out) {
+  switch (a) {
+    case MlpActivation::kReLU:
+      at::clamp_min_out(out, x, 0);
+      return;
+    case MlpActivation::kSigmoid:
+      at::sigmoid_out(out, x);
+      return;
+    case MlpActivation::kTanh:
+      at::tanh_out(out, x);
+      return;
+    case MlpActivation::kNone:
+      break;
+  }
+  out.copy_(x);
+}
+
+// MlpTangents, per layer l (input side l, output side l + 1):
 //   a_l = h_l W^T + b, h_{l+1} = phi(a_l)         value chain
 //   s_l = T_l W^T,  T_{l+1} = phi'(a_l) s_l         tangent chain
 //   E_l = phi'(a_l) C_{l+1},  C_l = E_l W          cotangent chain, C_L = T_L
+// Each layer keeps two stacked matrices whose row blocks pair up:
+//   X_l [rows, in]:   h_l (B rows) | T_l (B k rows) | dL/dC_l (B k rows)
+//   G_l [rows, out]:  dL/da_l      | dL/ds_l        | E_l
+// (the third blocks only with the pullback), so that one product
+// X_l[:B(1+k)] W^T gives a_l and s_l, one product G_l^T X_l gives the whole
+// gradient of W_l, and one product G_l[:B(1+k)] W gives dL/dh_l and dL/dT_l:
+// five products per layer where the layer passes run nine, on taller
+// matrices.
 class MlpJetNode final : public Node {
  public:
   std::string name() const override { return "isoae::MlpTangentsBackward"; }
@@ -169,100 +178,90 @@ class MlpJetNode final : public Node {
     pullback_out_.Check("MlpTangents");
     at::AutoDispatchBelowADInplaceOrView below_autograd;
     const size_t n = layers_.size();
+    const int64_t b = b_, bk = b_ * k_, vt = b_ + bk;
     variable_list out(num_outputs());
-    std::vector<at::Tensor> wbar(n), dbar(n);  // dL/dW_l; dL/d phi'(a_l) [B, out]
-    auto add_wbar = [&](size_t l, const at::Tensor& g, const at::Tensor& in) {
-      // g [rows, out], in [rows, in]: W_l's gradient g^T in, summed in place.
-      if (wbar[l].defined()) {
-        wbar[l].addmm_(g.t(), in);
-      } else {
-        wbar[l] = g.t().mm(in);
-      }
-    };
+    const bool has_cbar = pullback_ && grads[1].defined();
+    at::Tensor tbar = grads[0];  // dL/dT_L [B, k, out]
+    if (!tbar.defined() && !has_cbar) return out;
+    std::vector<at::Tensor> dbar(n);  // dL/d phi'(a_l) [B, out], smooth activations
     auto add_dbar = [&](size_t l, const at::Tensor& x) {
-      if (dbar[l].defined()) {
-        dbar[l].add_(x);
-      } else {
-        dbar[l] = x;
-      }
+      dbar[l] = dbar[l].defined() ? dbar[l] + x : x;
     };
-    auto rows = [](const at::Tensor& t) { return t.reshape({-1, t.size(-1)}); };
-
-    // Cotangent chain, reversed (input side first): C_l = E_l W_l.
-    at::Tensor tbar = grads[0];  // dL/dT_L
-    if (pullback_ && grads[1].defined()) {
-      at::Tensor cbar = grads[1];  // dL/dC_0
+    // Cotangent chain, reversed (input side first): dL/dC_l sits in X_l's
+    // third block.
+    if (has_cbar) {
+      x_[0].narrow(0, vt, bk).copy_(grads[1].reshape({bk, -1}));
       for (size_t l = 0; l < n; ++l) {
         const MlpLayerView& layer = layers_[l];
-        add_wbar(l, rows(e_[l]), rows(cbar));
-        const at::Tensor ebar = at::matmul(cbar, layer.weight.t());
-        // E_l = phi'(a_l) C_{l+1}.
-        if (Smooth(layer.activation)) add_dbar(l, (c_[l + 1] * ebar).sum(1));
-        cbar = TimesDerivative(layer.activation, ebar, h_[l + 1]);
-      }
-      tbar = tbar.defined() ? tbar + cbar : cbar;  // C_L = T_L
-    }
-    // Tangent and value chains, reversed (output side first).
-    at::Tensor hbar;  // dL/dh_{l+1}; the value h_L is not an output
-    for (size_t l = n; l-- > 0;) {
-      const MlpLayerView& layer = layers_[l];
-      const at::Tensor& y = h_[l + 1];
-      at::Tensor sbar;
-      if (tbar.defined()) {
-        if (Smooth(layer.activation)) add_dbar(l, (s_[l] * tbar).sum(1));
-        sbar = TimesDerivative(layer.activation, tbar, y);
-        add_wbar(l, rows(sbar), rows(t_[l]));
-      }
-      at::Tensor abar;
-      if (hbar.defined()) abar = TimesDerivative(layer.activation, hbar, y);
-      if (dbar[l].defined()) {
-        at::Tensor d2 = TimesSecondDerivative(layer.activation, dbar[l], y);
-        abar = abar.defined() ? abar + d2 : d2;
-      }
-      if (abar.defined()) {
-        add_wbar(l, abar, h_[l]);
-        if (layer.bias.defined() && task_should_compute_output(3 + 2 * l)) {
-          out[3 + 2 * l] = abar.sum(0);
+        const int64_t o = layer.weight.size(0);
+        const at::Tensor ebar = x_[l].narrow(0, vt, bk).mm(layer.weight.t()).view({b, k_, o});
+        if (Smooth(layer.activation)) add_dbar(l, (c_[l] * ebar).sum(1));
+        if (l + 1 < n) {
+          TimesDerivativeInto(layer.activation, ebar, y_[l],
+                              x_[l + 1].narrow(0, vt, bk).view({b, k_, o}));
+        } else {
+          const at::Tensor cbar = TimesDerivative(layer.activation, ebar, y_[l]);
+          tbar = tbar.defined() ? tbar + cbar : cbar;  // C_L = T_L
         }
       }
-      if (task_should_compute_output(2 + 2 * l)) out[2 + 2 * l] = wbar[l];
-      if (l > 0 || task_should_compute_output(1)) {
-        tbar = sbar.defined() ? at::matmul(sbar, layer.weight) : at::Tensor();
+    }
+    // Tangent and value chains, reversed (output side first). r holds
+    // [dL/dh_{l+1}; dL/dT_{l+1}] from the layer above.
+    at::Tensor r;
+    const int64_t used = has_cbar ? vt + bk : vt;
+    for (size_t l = n; l-- > 0;) {
+      const MlpLayerView& layer = layers_[l];
+      const int64_t o = layer.weight.size(0);
+      const at::Tensor& y = y_[l];
+      const at::Tensor abar = g_[l].narrow(0, 0, b);
+      const at::Tensor sbar = g_[l].narrow(0, b, bk).view({b, k_, o});
+      const at::Tensor tb = l + 1 == n ? tbar : r.narrow(0, b, bk).view({b, k_, o});
+      if (Smooth(layer.activation)) add_dbar(l, (s_[l] * tb).sum(1));
+      TimesDerivativeInto(layer.activation, tb, y, sbar);
+      if (l + 1 == n) {
+        abar.zero_();  // the value h_L is not an output
+      } else {
+        TimesDerivativeInto(layer.activation, r.narrow(0, 0, b), y, abar);
       }
-      if (l > 0 || task_should_compute_output(0)) {
-        hbar = abar.defined() ? abar.mm(layer.weight) : at::Tensor();
+      if (dbar[l].defined()) abar.add_(TimesSecondDerivative(layer.activation, dbar[l], y));
+      if (task_should_compute_output(2 + 2 * l)) {
+        out[2 + 2 * l] = g_[l].narrow(0, 0, used).t().mm(x_[l].narrow(0, 0, used));
+      }
+      if (layer.bias.defined() && task_should_compute_output(3 + 2 * l)) {
+        out[3 + 2 * l] = abar.sum(0);
+      }
+      if (l > 0 || task_should_compute_output(0) || task_should_compute_output(1)) {
+        r = g_[l].narrow(0, 0, vt).mm(layer.weight);
       }
     }
-    out[0] = hbar;
-    out[1] = tbar;
+    if (task_should_compute_output(0)) out[0] = r.narrow(0, 0, b);
+    if (task_should_compute_output(1)) out[1] = r.narrow(0, b, bk).view({b, k_, -1});
     return out;
   }
   // Saved tensors that are the node's own outputs are kept as their aliases
   // (no reference cycle through the outputs' autograd metadata).
   void UseAliasOf(const at::Tensor& output, const at::Tensor& alias) {
-    for (std::vector<at::Tensor>* v : {&h_, &t_, &s_, &c_, &e_}) {
-      for (at::Tensor& x : *v) {
-        if (x.defined() && x.unsafeGetTensorImpl() == output.unsafeGetTensorImpl()) x = alias;
-      }
+    for (at::Tensor& x : c_) {
+      if (x.defined() && x.unsafeGetTensorImpl() == output.unsafeGetTensorImpl()) x = alias;
     }
   }
   void release_variables() override {
-    h_.clear();
-    t_.clear();
+    x_.clear();
+    g_.clear();
+    y_.clear();
     s_.clear();
     c_.clear();
-    e_.clear();
     tangent_out_.alias.reset();
     pullback_out_.alias.reset();
   }
 
   std::vector<MlpLayerView> layers_;
   bool pullback_ = false;
-  std::vector<at::Tensor> h_;  // [n + 1] values: h_[0] = z, h_[l + 1] = phi(a_l)
-  std::vector<at::Tensor> t_;  // [n] tangents into layer l [B, k, in]
-  std::vector<at::Tensor> s_;  // [n] W_l T_l [B, k, out] (smooth activations only)
-  std::vector<at::Tensor> c_;  // [n + 1] cotangents C_l (c_[n] = T_L); pullback only
-  std::vector<at::Tensor> e_;  // [n] E_l; pullback only
+  int64_t b_ = 0, k_ = 0;
+  std::vector<at::Tensor> x_, g_;  // the stacked matrices above
+  std::vector<at::Tensor> y_;      // h_{l+1} = phi(a_l) [B, out]
+  std::vector<at::Tensor> s_;      // s_l [B, k, out] (smooth activations only)
+  std::vector<at::Tensor> c_;      // C_{l+1} [B, k, out] (smooth activations, pullback)
   SavedOutput tangent_out_, pullback_out_;
 };
 
@@ -275,7 +274,7 @@ at::Tensor Linear(const MlpLayerView& l, const at::Tensor& x) {
 at::Tensor MlpForward(const std::vector<MlpLayerView>& layers, const at::Tensor& x) {
   TORCH_CHECK(!layers.empty(), "MlpForward: no layers");
   TORCH_CHECK(x.dim() == 2, "MlpForward: input must be [B, in], got ", x.sizes());
-  const bool grad = AnyRequiresGrad({x}, layers);
+  const bool grad = AnyRequiresGrad(NodeInputs({x}, layers));
   std::vector<at::Tensor> h = {x};
   {
     at::AutoDispatchBelowADInplaceOrView below_autograd;
@@ -283,8 +282,8 @@ at::Tensor MlpForward(const std::vector<MlpLayerView>& layers, const at::Tensor&
   }
   at::Tensor y = h.back();
   if (!grad) return y;
-  auto node = std::shared_ptr<MlpForwardNode>(new MlpForwardNode(), torch::autograd::deleteNode);
-  node->set_next_edges(Edges({x}, layers));
+  auto node = MakeNode<MlpForwardNode>();
+  node->set_next_edges(Edges(NodeInputs({x}, layers)));
   node->layers_ = layers;
   node->out_.Save(y);
   h.pop_back();
@@ -299,47 +298,69 @@ MlpJet MlpTangents(const std::vector<MlpLayerView>& layers, const at::Tensor& z,
   TORCH_CHECK(z.dim() == 2, "MlpTangents: z must be [B, in], got ", z.sizes());
   TORCH_CHECK(t.dim() == 3 && t.size(0) == z.size(0) && t.size(2) == z.size(1),
               "MlpTangents: tangents must be [B, k, in] for z ", z.sizes(), ", got ", t.sizes());
-  const bool grad = AnyRequiresGrad({z, t}, layers);
+  const bool grad = AnyRequiresGrad(NodeInputs({z, t}, layers));
   const size_t n = layers.size();
-  auto node = std::shared_ptr<MlpJetNode>(new MlpJetNode(), torch::autograd::deleteNode);
+  const int64_t b = z.size(0), k = t.size(1), bk = b * k, vt = b + bk;
+  const int64_t rows = pullback ? vt + bk : vt;
+  auto node = MakeNode<MlpJetNode>();
   MlpJetNode& s = *node;
+  s.b_ = b;
+  s.k_ = k;
+  s.x_.resize(n);
+  s.g_.resize(n);
+  s.y_.resize(n);
+  s.s_.resize(n);
+  s.c_.resize(n);
   MlpJet jet;
   {
     at::AutoDispatchBelowADInplaceOrView below_autograd;
-    s.h_.push_back(z);
-    at::Tensor tan = t;
-    for (const MlpLayerView& l : layers) {
-      s.t_.push_back(tan);
-      const at::Tensor a = Linear(l, s.h_.back());
-      const at::Tensor y = Activate(l.activation, a);
-      at::Tensor pre = at::matmul(tan, l.weight.t());
-      tan = TimesDerivative(l.activation, pre, y);
-      s.s_.push_back(Smooth(l.activation) ? pre : at::Tensor());
-      s.h_.push_back(y);
-    }
-    jet.tangent = tan;
-    if (pullback) {
-      s.c_.assign(n + 1, at::Tensor());
-      s.e_.assign(n, at::Tensor());
-      at::Tensor c = tan;
-      for (size_t l = n; l-- > 0;) {
-        s.c_[l + 1] = c;
-        s.e_[l] = TimesDerivative(layers[l].activation, c, s.h_[l + 1]);
-        c = at::matmul(s.e_[l], layers[l].weight);
+    s.x_[0] = at::empty({rows, z.size(1)}, z.options());
+    s.x_[0].narrow(0, 0, b).copy_(z);
+    s.x_[0].narrow(0, b, bk).copy_(t.reshape({bk, z.size(1)}));
+    for (size_t l = 0; l < n; ++l) {
+      const MlpLayerView& layer = layers[l];
+      const int64_t o = layer.weight.size(0);
+      const at::Tensor as = s.x_[l].narrow(0, 0, vt).mm(layer.weight.t());  // [a; s]
+      const at::Tensor a = as.narrow(0, 0, b);
+      if (layer.bias.defined()) a.add_(layer.bias);
+      const at::Tensor pre = as.narrow(0, b, bk).view({b, k, o});
+      at::Tensor tan;
+      if (l + 1 < n) {
+        s.x_[l + 1] = at::empty({rows, o}, z.options());
+        s.y_[l] = s.x_[l + 1].narrow(0, 0, b);
+        tan = s.x_[l + 1].narrow(0, b, bk).view({b, k, o});
+      } else {
+        s.y_[l] = at::empty({b, o}, z.options());
+        tan = at::empty({b, k, o}, z.options());
+        jet.tangent = tan;
       }
-      jet.pullback = c;  // C_0; the backward does not read it
+      ActivateInto(layer.activation, a, s.y_[l]);
+      TimesDerivativeInto(layer.activation, pre, s.y_[l], tan);
+      if (Smooth(layer.activation)) s.s_[l] = pre;
+      s.g_[l] = at::empty({rows, o}, z.options());
+    }
+    if (pullback) {
+      at::Tensor c = jet.tangent;  // C_L
+      for (size_t l = n; l-- > 0;) {
+        const MlpLayerView& layer = layers[l];
+        const int64_t o = layer.weight.size(0);
+        if (Smooth(layer.activation)) s.c_[l] = c;
+        const at::Tensor e = s.g_[l].narrow(0, vt, bk);
+        TimesDerivativeInto(layer.activation, c, s.y_[l], e.view({b, k, o}));
+        c = e.mm(layer.weight).view({b, k, -1});
+      }
+      jet.pullback = c;
     }
   }
   if (!grad) return jet;
   s.pullback_ = pullback;
   s.layers_ = layers;
-  s.set_next_edges(Edges({z, t}, layers));
+  s.set_next_edges(Edges(NodeInputs({z, t}, layers)));
   s.tangent_out_.Save(jet.tangent);
   s.UseAliasOf(jet.tangent, s.tangent_out_.alias);
   torch::autograd::set_history(jet.tangent, node);
   if (pullback) {
     s.pullback_out_.Save(jet.pullback);
-    s.UseAliasOf(jet.pullback, s.pullback_out_.alias);
     torch::autograd::set_history(jet.pullback, node);
   }
   return jet;

@@ -171,12 +171,15 @@ class VaeObjective final : public BaseObjective {
                           << ModelKindName(model.Kind());
     pass->x = x;
     pass->encoder_input = x;
-    const GaussianCode code = SplitGaussianCode(EncoderPass(vae->encoder, x, pass));
-    pass->codes = code.mean;
-    pass->z = code.mean + code.log_std.exp() * at::randn_like(code.mean);
+    // z = mu + exp(s) eps, the KL, and the likelihood as single graph nodes
+    // (core/vae.h; the same bits as the expressions written out there).
+    const at::Tensor encoded = EncoderPass(vae->encoder, x, pass);
+    pass->codes = SplitGaussianCode(encoded).mean;
+    const SampledCode sample = SampleGaussianCode(encoded, at::randn_like(pass->codes));
+    pass->z = sample.z;
     pass->x_hat = ForwardFusedIfPlain(vae->decoder, pass->z);
-    at::Tensor nll = GaussianNll(x, pass->x_hat, vae->log_sigma).mean();
-    at::Tensor kl = GaussianKl(code).mean();
+    at::Tensor nll = GaussianNllMean(x, pass->x_hat, vae->log_sigma);
+    at::Tensor kl = sample.kl_mean;
     terms->terms.push_back({"nll", nll.detach()});
     terms->terms.push_back({"kl", kl.detach()});
     terms->terms.push_back({"sigma", vae->log_sigma.detach().exp()});

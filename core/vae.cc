@@ -1,12 +1,14 @@
 #include "core/vae.h"
 
 #include <ATen/ATen.h>
+#include <ATen/ExpandUtils.h>
 
 #include <cmath>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "core/autograd_node.h"
 #include "core/status_macros.h"
 
 namespace isoae {
@@ -99,6 +101,170 @@ at::Tensor GaussianNll(const at::Tensor& x, const at::Tensor& x_hat,
   const double d = static_cast<double>(x[0].numel());
   const at::Tensor sq = (x - x_hat).pow(2).flatten(1).sum(1);
   return 0.5 * d * std::log(2 * M_PI) + d * log_sigma + 0.5 * sq * (-2 * log_sigma).exp();
+}
+
+namespace {
+
+using autograd_node::AnyRequiresGrad;
+using autograd_node::CheckNotDoubleBackward;
+using autograd_node::Edges;
+using autograd_node::MakeNode;
+using autograd_node::SavedOutput;
+using torch::autograd::Node;
+using torch::autograd::variable_list;
+
+// Each backward below spells out, in the same order and with the same
+// kernels, what LibTorch 1.13's derivative formulas compute for the
+// composite expressions (MeanBackward0: grad.expand / numel; MulBackward1:
+// grad * scalar; ExpBackward0: grad * result; PowBackward0 at exponent 2:
+// grad * (2 * x^1); SubBackward0: -grad; SumBackward1: expand; broadcast
+// operands reduced with sum_to), and accumulates multiple contributions in
+// the order autograd's engine delivers them (later-created nodes first).
+
+// Inputs: the encoder output [B, 2d]. Outputs: z, the batch-mean KL.
+class SampleGaussianCodeNode final : public Node {
+ public:
+  std::string name() const override { return "isoae::SampleGaussianCodeBackward"; }
+  variable_list apply(variable_list&& grads) override {
+    CheckNotDoubleBackward("SampleGaussianCode");
+    z_.Check("SampleGaussianCode");
+    kl_.Check("SampleGaussianCode");
+    at::AutoDispatchBelowADInplaceOrView below_autograd;
+    const at::Tensor& gz = grads[0];
+    const at::Tensor& gkl = grads[1];
+    const int64_t b = mean_.size(0), d = mean_.size(1);
+    at::Tensor g_mean, g_ls;
+    if (gkl.defined()) {
+      // kl = (0.5 * (((mu^2 + exp(2 s)) - 2 s) - 1).sum(1)).mean()
+      const at::Tensor g_s3 = ((gkl.expand({b}) / b) * 0.5).unsqueeze(1).expand({b, d});
+      const at::Tensor c_sub = (-g_s3) * 2;           // through "- 2 s"
+      const at::Tensor c_exp = (g_s3 * exp2s_) * 2;   // through exp(2 s)
+      g_ls = c_sub + c_exp;
+      g_mean = g_s3 * (mean_.pow(1.0) * 2.0);
+    }
+    if (gz.defined()) {
+      // z = mu + exp(s) * eps
+      g_mean = g_mean.defined() ? g_mean + gz : gz;
+      const at::Tensor c = (gz * eps_) * std_;
+      g_ls = g_ls.defined() ? g_ls + c : c;
+    }
+    variable_list out(1);
+    if (!g_mean.defined()) return out;
+    const std::vector<int64_t> sizes = {b, 2 * d};
+    out[0] = at::slice_backward(g_ls, sizes, 1, d, 2 * d, 1) +
+             at::slice_backward(g_mean, sizes, 1, 0, d, 1);
+    return out;
+  }
+  void release_variables() override {
+    mean_.reset();
+    std_.reset();
+    eps_.reset();
+    exp2s_.reset();
+  }
+
+  at::Tensor mean_, std_, eps_, exp2s_;
+  SavedOutput z_, kl_;
+};
+
+// Inputs: x, x_hat, log_sigma. Output: the batch-mean negative log-likelihood.
+class GaussianNllMeanNode final : public Node {
+ public:
+  std::string name() const override { return "isoae::GaussianNllMeanBackward"; }
+  variable_list apply(variable_list&& grads) override {
+    CheckNotDoubleBackward("GaussianNllMean");
+    out_.Check("GaussianNllMean");
+    at::AutoDispatchBelowADInplaceOrView below_autograd;
+    variable_list out(3);
+    const at::Tensor& g = grads[0];
+    if (!g.defined()) return out;
+    const int64_t b = diff_.size(0);
+    // nll_i = (c0 + d log sigma) + (0.5 sq_i) * exp(-2 log sigma)
+    const at::Tensor g_i = g.expand({b}) / b;
+    if (task_should_compute_output(2)) {
+      const at::Tensor through_d = at::sum_to(g_i, at::IntArrayRef{}) * d_;
+      const at::Tensor through_exp = (at::sum_to(g_i * half_sq_, at::IntArrayRef{}) * inv_var_) * -2;
+      out[2] = through_d + through_exp;
+    }
+    if (task_should_compute_output(0) || task_should_compute_output(1)) {
+      const at::Tensor g_sq = (g_i * inv_var_) * 0.5;
+      const at::Tensor g_diff =
+          g_sq.unsqueeze(1).expand(diff_.sizes()) * (diff_.pow(1.0) * 2.0);
+      if (task_should_compute_output(0)) out[0] = g_diff.view(x_sizes_);
+      if (task_should_compute_output(1)) out[1] = (-g_diff).view(x_sizes_);
+    }
+    return out;
+  }
+  void release_variables() override {
+    diff_.reset();
+    half_sq_.reset();
+    inv_var_.reset();
+  }
+
+  double d_ = 0;
+  std::vector<int64_t> x_sizes_;
+  at::Tensor diff_;     // (x - x_hat) flattened to [B, D]
+  at::Tensor half_sq_;  // 0.5 * sum_j diff^2, [B]
+  at::Tensor inv_var_;  // exp(-2 log sigma)
+  SavedOutput out_;
+};
+
+}  // namespace
+
+SampledCode SampleGaussianCode(const at::Tensor& encoder_out, const at::Tensor& eps) {
+  TORCH_CHECK(encoder_out.dim() == 2 && encoder_out.size(1) % 2 == 0 && eps.dim() == 2 &&
+                  eps.size(0) == encoder_out.size(0) && 2 * eps.size(1) == encoder_out.size(1),
+              "SampleGaussianCode: encoder output [B, 2d] and eps [B, d] expected, got ",
+              encoder_out.sizes(), " and ", eps.sizes());
+  auto node = MakeNode<SampleGaussianCodeNode>();
+  SampledCode out;
+  {
+    at::AutoDispatchBelowADInplaceOrView below_autograd;
+    const GaussianCode code = SplitGaussianCode(encoder_out);
+    const at::Tensor std = code.log_std.exp();
+    out.z = code.mean + std * eps;
+    // GaussianKl(code).mean(), with exp(2 s) kept for the backward.
+    const at::Tensor exp2s = (2 * code.log_std).exp();
+    out.kl_mean = (0.5 * ((code.mean.pow(2) + exp2s - 2 * code.log_std - 1).sum(1))).mean();
+    node->mean_ = code.mean;
+    node->std_ = std;
+    node->eps_ = eps;
+    node->exp2s_ = exp2s;
+  }
+  if (!AnyRequiresGrad({encoder_out})) return out;
+  node->set_next_edges(Edges({encoder_out}));
+  node->z_.Save(out.z);
+  node->kl_.Save(out.kl_mean);
+  torch::autograd::set_history(out.z, node);
+  torch::autograd::set_history(out.kl_mean, node);
+  return out;
+}
+
+at::Tensor GaussianNllMean(const at::Tensor& x, const at::Tensor& x_hat,
+                           const at::Tensor& log_sigma) {
+  TORCH_CHECK(x.sizes() == x_hat.sizes() && x.dim() >= 2 && log_sigma.dim() == 0,
+              "GaussianNllMean: x and x_hat of one shape [B, ...] and a scalar log sigma "
+              "expected, got ", x.sizes(), ", ", x_hat.sizes(), " and ", log_sigma.sizes());
+  auto node = MakeNode<GaussianNllMeanNode>();
+  at::Tensor nll;
+  {
+    at::AutoDispatchBelowADInplaceOrView below_autograd;
+    // GaussianNll(x, x_hat, log_sigma).mean(), with its pieces kept.
+    const double d = static_cast<double>(x[0].numel());
+    const at::Tensor diff = (x - x_hat).flatten(1);
+    const at::Tensor half_sq = 0.5 * diff.pow(2).sum(1);
+    const at::Tensor inv_var = (-2 * log_sigma).exp();
+    nll = (0.5 * d * std::log(2 * M_PI) + d * log_sigma + half_sq * inv_var).mean();
+    node->d_ = d;
+    node->x_sizes_ = x.sizes().vec();
+    node->diff_ = diff;
+    node->half_sq_ = half_sq;
+    node->inv_var_ = inv_var;
+  }
+  if (!AnyRequiresGrad({x, x_hat, log_sigma})) return nll;
+  node->set_next_edges(Edges({x, x_hat, log_sigma}));
+  node->out_.Save(nll);
+  torch::autograd::set_history(nll, node);
+  return nll;
 }
 
 }  // namespace isoae

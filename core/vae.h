@@ -77,6 +77,22 @@ GaussianCode SplitGaussianCode(const at::Tensor& encoder_out);
 // KL(N(mu, exp(s)^2) || N(0, I)) per item: [B].
 at::Tensor GaussianKl(const GaussianCode& code);
 
+// The VAE objective's two halves as single autograd nodes, values and
+// gradients bit for bit those of the expressions they replace (tested with
+// torch::equal), with ~40 fewer LibTorch operations and graph nodes per
+// training step. Neither backward is differentiable (a double backward
+// throws).
+//   SampleGaussianCode: z = mu + exp(s) * eps and GaussianKl(code).mean()
+//                       from the encoder output [B, 2d] and eps [B, d].
+//   GaussianNllMean:    GaussianNll(x, x_hat, log_sigma).mean().
+struct SampledCode {
+  at::Tensor z;        // [B, d]
+  at::Tensor kl_mean;  // scalar
+};
+SampledCode SampleGaussianCode(const at::Tensor& encoder_out, const at::Tensor& eps);
+at::Tensor GaussianNllMean(const at::Tensor& x, const at::Tensor& x_hat,
+                           const at::Tensor& log_sigma);
+
 // -log N(x; x_hat, sigma^2 I) per item: [B]; log_sigma is a scalar tensor.
 at::Tensor GaussianNll(const at::Tensor& x, const at::Tensor& x_hat,
                        const at::Tensor& log_sigma);

@@ -99,6 +99,63 @@ TEST(VaeTest, ObjectiveIsNllPlusKlOfAReparameterisedSample) {
   EXPECT_NEAR(t.total.item<double>(), want, 1e-10);
 }
 
+// The single-node halves of the objective change no bit of the composite
+// expressions' values or gradients (float32, where a different rounding
+// would show), whichever outputs the loss uses.
+TEST(VaeTest, FusedObjectiveNodesAreBitForBitTheExpressions) {
+  torch::manual_seed(4);
+  const torch::Tensor eps = torch::randn({7, 3});
+  const torch::Tensor r = torch::randn({7, 3});
+  for (int use = 0; use < 3; ++use) {  // z and KL, z only, KL only
+    SCOPED_TRACE(use);
+    const torch::Tensor enc = (2 * torch::randn({7, 6})).requires_grad_();
+    auto loss = [&](const torch::Tensor& z, const torch::Tensor& kl) {
+      torch::Tensor l = torch::zeros({});
+      if (use != 2) l = l + (z * r).sum() + z.pow(3).sum();
+      if (use != 1) l = l + 3 * kl;
+      return l;
+    };
+    const GaussianCode code = SplitGaussianCode(enc);
+    const torch::Tensor z_ref = code.mean + code.log_std.exp() * eps;
+    const torch::Tensor kl_ref = GaussianKl(code).mean();
+    loss(z_ref, kl_ref).backward();
+    const torch::Tensor g_ref = enc.grad().clone();
+    enc.mutable_grad() = torch::Tensor();
+    const SampledCode fused = SampleGaussianCode(enc, eps);
+    loss(fused.z, fused.kl_mean).backward();
+    EXPECT_TRUE(torch::equal(fused.z, z_ref));
+    EXPECT_TRUE(torch::equal(fused.kl_mean, kl_ref));
+    EXPECT_TRUE(torch::equal(enc.grad(), g_ref));
+  }
+  for (const bool image : {false, true}) {
+    SCOPED_TRACE(image);
+    const std::vector<int64_t> shape =
+        image ? std::vector<int64_t>{5, 1, 3, 4} : std::vector<int64_t>{5, 12};
+    const torch::Tensor x = torch::rand(shape).requires_grad_();
+    const torch::Tensor x_hat = torch::rand(shape).requires_grad_();
+    const torch::Tensor log_sigma = torch::full({}, -0.7).requires_grad_();
+    const std::vector<torch::Tensor> in = {x, x_hat, log_sigma};
+    const torch::Tensor ref = GaussianNll(x, x_hat, log_sigma).mean();
+    (ref * 1.3).backward();
+    std::vector<torch::Tensor> g_ref;
+    for (auto t : in) {
+      g_ref.push_back(t.grad().clone());
+      t.mutable_grad() = torch::Tensor();
+    }
+    const torch::Tensor nll = GaussianNllMean(x, x_hat, log_sigma);
+    (nll * 1.3).backward();
+    EXPECT_TRUE(torch::equal(nll, ref));
+    for (size_t i = 0; i < in.size(); ++i) EXPECT_TRUE(torch::equal(in[i].grad(), g_ref[i])) << i;
+  }
+  const torch::Tensor enc = torch::randn({4, 4}).requires_grad_();
+  const SampledCode s = SampleGaussianCode(enc, torch::randn({4, 2}));
+  EXPECT_THROW(torch::autograd::grad({s.kl_mean}, {enc}, {}, true, /*create_graph=*/true),
+               c10::Error);
+  EXPECT_THROW(SampleGaussianCode(enc, torch::randn({4, 3})), c10::Error);
+  EXPECT_THROW(GaussianNllMean(torch::rand({4, 3}), torch::rand({4, 2}), torch::zeros({})),
+               c10::Error);
+}
+
 TEST(VaeTest, BadShapesAndSigmaAreRejected) {
   EXPECT_THAT(BuildVae(SymmetricMlp(6, 2, 8, 1, /*encoder_out=*/3), kDouble).status(),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("[2d]")));
