@@ -20,9 +20,13 @@ at::Tensor FmvaeFlatnessJvp(Layer& decoder, const at::Tensor& z, const at::Tenso
   const at::Tensor probes = at::stack({u, v}, 1);
   std::optional<std::vector<MlpLayerView>> mlp;
   if (fused && z.dim() == 2) mlp = PlainMlpView(decoder);
-  at::Tensor t = (mlp ? MlpTangents(*mlp, z, probes, /*pullback=*/false).tangent
-                      : decoder.Forward(Dual{z, probes}).tangent)
-                     .flatten(2);  // [B, 2, D]
+  if (mlp) {
+    // The same terms from the per-sample Gram matrix of [J u, J v].
+    const at::Tensor g = MlpTangentGrams(*mlp, z, probes, /*pullback=*/false).tangent;
+    const at::Tensor c = (g.select(1, 0).select(1, 0) + g.select(1, 1).select(1, 1)).mean() / (2 * m);
+    return (g.select(1, 0).select(1, 1) - c * (u * v).sum(1)).pow(2).mean();
+  }
+  at::Tensor t = decoder.Forward(Dual{z, probes}).tangent.flatten(2);  // [B, 2, D]
   at::Tensor ju = t.select(1, 0);
   at::Tensor jv = t.select(1, 1);
   at::Tensor c = (ju.pow(2).sum(1) + jv.pow(2).sum(1)).mean() / (2 * m);

@@ -95,5 +95,32 @@ TEST(FmvaeTest, JvpEstimatorIsUnbiased) {
   EXPECT_NEAR(est, Flatness(g), kMcSigmas * se);
 }
 
+// The fused path (one autograd node, Gram matrix of [J u, J v]) against the
+// layer passes on a network it takes: value and parameter gradients.
+TEST(FmvaeTest, FusedJvpEstimatorMatchesTheLayerPasses) {
+  torch::manual_seed(4);
+  Sequential dec;
+  dec.Add(MakeLinear(3, 10, true, kDouble));
+  dec.Add(MakeReLU());
+  dec.Add(MakeLinear(10, 10, true, kDouble));
+  dec.Add(MakeTanh());
+  dec.Add(MakeLinear(10, 7, true, kDouble));
+  dec.Add(MakeSigmoid());
+  const torch::Tensor z = torch::randn({12, 3}, kDouble);
+  const torch::Tensor u = torch::randn({12, 3}, kDouble);
+  const torch::Tensor v = torch::randn({12, 3}, kDouble);
+  const std::vector<torch::Tensor> params = dec.Parameters();
+  const torch::Tensor fused = FmvaeFlatnessJvp(dec, z, u, v, /*fused=*/true);
+  const torch::Tensor layers = FmvaeFlatnessJvp(dec, z, u, v, /*fused=*/false);
+  EXPECT_NEAR(fused.item<double>(), layers.item<double>(), kExactTol * layers.item<double>());
+  const std::vector<torch::Tensor> gf = torch::autograd::grad({fused}, params);
+  const std::vector<torch::Tensor> gl = torch::autograd::grad({layers}, params);
+  for (size_t i = 0; i < params.size(); ++i) {
+    EXPECT_LT((gf[i] - gl[i]).abs().max().item<double>(),
+              kExactTol * (1 + gl[i].abs().max().item<double>()))
+        << i;
+  }
+}
+
 }  // namespace
 }  // namespace isoae

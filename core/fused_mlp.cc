@@ -157,6 +157,27 @@ void ActivateInto(MlpActivation a, const at::Tensor& x, at::Tensor out) {
   out.copy_(x);
 }
 
+// Per-sample Gram matrix V V^T [B, k, k] of V [B, k, n].
+at::Tensor Gram(const at::Tensor& v) {
+  const int64_t k = v.size(1);
+  if (k == 1) return (v * v).sum(-1).unsqueeze(-1);
+  std::vector<at::Tensor> cols;
+  for (int64_t j = 0; j < k; ++j) cols.push_back((v * v.narrow(1, j, 1)).sum(-1));
+  return at::stack(cols, 2);
+}
+
+// dL/dV from dL/d(V V^T) = g [B, k, k]: (g + g^T) V, for small k as k
+// broadcast products (a batched matmul would be B tiny BLAS calls).
+at::Tensor GramGrad(const at::Tensor& g, const at::Tensor& v) {
+  const at::Tensor s = g + g.transpose(1, 2);
+  at::Tensor out;
+  for (int64_t j = 0; j < v.size(1); ++j) {
+    at::Tensor t = s.narrow(2, j, 1) * v.narrow(1, j, 1);
+    out = out.defined() ? out + t : t;
+  }
+  return out;
+}
+
 // MlpTangents, per layer l (input side l, output side l + 1):
 //   a_l = h_l W^T + b, h_{l+1} = phi(a_l)         value chain
 //   s_l = T_l W^T,  T_{l+1} = phi'(a_l) s_l         tangent chain
@@ -183,19 +204,26 @@ class MlpJetNode final : public Node {
     const bool has_cbar = pullback_ && grads[1].defined();
     at::Tensor tbar = grads[0];  // dL/dT_L [B, k, out]
     if (!tbar.defined() && !has_cbar) return out;
+    at::Tensor cbar0 = has_cbar ? grads[1] : at::Tensor();  // dL/dC_0 [B, k, in]
+    if (grams_) {
+      if (tbar.defined()) tbar = GramGrad(tbar, tangent_);
+      if (has_cbar) cbar0 = GramGrad(cbar0, pullback_vec_);
+    }
     std::vector<at::Tensor> dbar(n);  // dL/d phi'(a_l) [B, out], smooth activations
     auto add_dbar = [&](size_t l, const at::Tensor& x) {
-      dbar[l] = dbar[l].defined() ? dbar[l] + x : x;
+      // x [B, k, out], summed over the tangents.
+      const at::Tensor xs = k_ == 1 ? x.reshape({b, x.size(2)}) : x.sum(1);
+      dbar[l] = dbar[l].defined() ? dbar[l] + xs : xs;
     };
     // Cotangent chain, reversed (input side first): dL/dC_l sits in X_l's
     // third block.
     if (has_cbar) {
-      x_[0].narrow(0, vt, bk).copy_(grads[1].reshape({bk, -1}));
+      x_[0].narrow(0, vt, bk).copy_(cbar0.reshape({bk, -1}));
       for (size_t l = 0; l < n; ++l) {
         const MlpLayerView& layer = layers_[l];
         const int64_t o = layer.weight.size(0);
         const at::Tensor ebar = x_[l].narrow(0, vt, bk).mm(layer.weight.t()).view({b, k_, o});
-        if (Smooth(layer.activation)) add_dbar(l, (c_[l] * ebar).sum(1));
+        if (Smooth(layer.activation)) add_dbar(l, c_[l] * ebar);
         if (l + 1 < n) {
           TimesDerivativeInto(layer.activation, ebar, y_[l],
                               x_[l + 1].narrow(0, vt, bk).view({b, k_, o}));
@@ -216,7 +244,7 @@ class MlpJetNode final : public Node {
       const at::Tensor abar = g_[l].narrow(0, 0, b);
       const at::Tensor sbar = g_[l].narrow(0, b, bk).view({b, k_, o});
       const at::Tensor tb = l + 1 == n ? tbar : r.narrow(0, b, bk).view({b, k_, o});
-      if (Smooth(layer.activation)) add_dbar(l, (s_[l] * tb).sum(1));
+      if (Smooth(layer.activation)) add_dbar(l, s_[l] * tb);
       TimesDerivativeInto(layer.activation, tb, y, sbar);
       if (l + 1 == n) {
         abar.zero_();  // the value h_L is not an output
@@ -251,12 +279,16 @@ class MlpJetNode final : public Node {
     y_.clear();
     s_.clear();
     c_.clear();
+    tangent_.reset();
+    pullback_vec_.reset();
     tangent_out_.alias.reset();
     pullback_out_.alias.reset();
   }
 
   std::vector<MlpLayerView> layers_;
   bool pullback_ = false;
+  bool grams_ = false;            // outputs are the Gram matrices of these:
+  at::Tensor tangent_, pullback_vec_;  // J T and J^T J T (grams_ only)
   int64_t b_ = 0, k_ = 0;
   std::vector<at::Tensor> x_, g_;  // the stacked matrices above
   std::vector<at::Tensor> y_;      // h_{l+1} = phi(a_l) [B, out]
@@ -292,8 +324,11 @@ at::Tensor MlpForward(const std::vector<MlpLayerView>& layers, const at::Tensor&
   return y;
 }
 
-MlpJet MlpTangents(const std::vector<MlpLayerView>& layers, const at::Tensor& z,
-                   const at::Tensor& t, bool pullback) {
+namespace {
+
+// MlpTangents (grams false) and MlpTangentGrams (true).
+MlpJet Jet(const std::vector<MlpLayerView>& layers, const at::Tensor& z, const at::Tensor& t,
+           bool pullback, bool grams) {
   TORCH_CHECK(!layers.empty(), "MlpTangents: no layers");
   TORCH_CHECK(z.dim() == 2, "MlpTangents: z must be [B, in], got ", z.sizes());
   TORCH_CHECK(t.dim() == 3 && t.size(0) == z.size(0) && t.size(2) == z.size(1),
@@ -352,8 +387,16 @@ MlpJet MlpTangents(const std::vector<MlpLayerView>& layers, const at::Tensor& z,
       jet.pullback = c;
     }
   }
+  if (grams) {
+    at::AutoDispatchBelowADInplaceOrView below_autograd;
+    s.tangent_ = jet.tangent;
+    s.pullback_vec_ = jet.pullback;
+    jet.tangent = Gram(jet.tangent);
+    if (pullback) jet.pullback = Gram(jet.pullback);
+  }
   if (!grad) return jet;
   s.pullback_ = pullback;
+  s.grams_ = grams;
   s.layers_ = layers;
   s.set_next_edges(Edges(NodeInputs({z, t}, layers)));
   s.tangent_out_.Save(jet.tangent);
@@ -364,6 +407,18 @@ MlpJet MlpTangents(const std::vector<MlpLayerView>& layers, const at::Tensor& z,
     torch::autograd::set_history(jet.pullback, node);
   }
   return jet;
+}
+
+}  // namespace
+
+MlpJet MlpTangents(const std::vector<MlpLayerView>& layers, const at::Tensor& z,
+                   const at::Tensor& t, bool pullback) {
+  return Jet(layers, z, t, pullback, /*grams=*/false);
+}
+
+MlpJet MlpTangentGrams(const std::vector<MlpLayerView>& layers, const at::Tensor& z,
+                       const at::Tensor& t, bool pullback) {
+  return Jet(layers, z, t, pullback, /*grams=*/true);
 }
 
 at::Tensor ForwardFusedIfPlain(Layer& net, const at::Tensor& x) {

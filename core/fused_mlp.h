@@ -14,7 +14,8 @@
 //               formulas), so values and gradients are bit for bit those of
 //               Sequential::Forward (tested with torch::equal).
 //   MlpJet      J_f(z) T for tangents T [B, k, m] and, with pullback,
-//               J_f(z)^T (J_f(z) T) [B, k, m] at the same z: what
+//               J_f(z)^T (J_f(z) T) [B, k, m] at the same z (or the Gram
+//               matrices of both, MlpTangentGrams): what
 //               Layer::ForwardSaving / VjpSaved give (IRVAE eq. 10's Jv and
 //               J^T J v; FMVAE's Ju, Jv), with the adjoints of the tangent,
 //               cotangent and value chains by hand. The same derivatives as
@@ -45,6 +46,13 @@ struct MlpJet {
 };
 MlpJet MlpTangents(const std::vector<MlpLayerView>& layers, const at::Tensor& z,
                    const at::Tensor& t, bool pullback);
+// The same node returning per-sample Gram matrices instead of the vectors:
+// tangent (J T)(J T)^T and pullback (J^T J T)(J^T J T)^T, [B, k, k]. What
+// IRVAE's trace estimates (k = 1: ||J v||^2, ||J^T J v||^2) and FMVAE's
+// inner products need, without [B, k, out] outputs and their elementwise
+// loss terms in the graph.
+MlpJet MlpTangentGrams(const std::vector<MlpLayerView>& layers, const at::Tensor& z,
+                       const at::Tensor& t, bool pullback);
 
 // net.Forward(x) through MlpForward when `net` is a plain MLP and x is 2-d,
 // else the layer-by-layer pass (the same values either way).

@@ -184,6 +184,46 @@ TEST(FusedMlpTest, MlpTangentsMatchesTheLayerPassesAndAutograd) {
   }
 }
 
+// The Gram outputs against Gram matrices formed from the layer passes'
+// vectors, values and gradients, float64.
+TEST(FusedMlpTest, MlpTangentGramsMatchGramsOfTheLayerPasses) {
+  const auto o = torch::TensorOptions().dtype(torch::kFloat64);
+  torch::manual_seed(5);
+  Sequential net = MixedMlp(3, 6, o);
+  const auto view = PlainMlpView(net).value();
+  std::vector<torch::Tensor> params = net.Parameters();
+  for (const int64_t k : {1, 2, 3}) {
+    SCOPED_TRACE(testing::Message() << "k " << k);
+    const torch::Tensor z = torch::randn({9, 3}, o).requires_grad_();
+    const torch::Tensor t = torch::randn({9, k, 3}, o);
+    const torch::Tensor r1 = torch::randn({9, k, k}, o);
+    const torch::Tensor r2 = torch::randn({9, k, k}, o);
+    std::vector<torch::Tensor> all = params;
+    all.push_back(z);
+    auto loss = [&](const torch::Tensor& gt, const torch::Tensor& gp) {
+      return (gt * r1).sum() + gt.pow(2).sum().sqrt() + (gp * r2).sum();
+    };
+    ClearGrads(all);
+    const JetRef ref = LayerPassJet(net, z, t);
+    const torch::Tensor ref_gt = torch::matmul(ref.tangent, ref.tangent.transpose(1, 2));
+    const torch::Tensor ref_gp = torch::matmul(ref.pullback, ref.pullback.transpose(1, 2));
+    loss(ref_gt, ref_gp).backward();
+    const std::vector<torch::Tensor> ref_grads = Grads(all);
+    ClearGrads(all);
+    const MlpJet grams = MlpTangentGrams(view, z, t, /*pullback=*/true);
+    loss(grams.tangent, grams.pullback).backward();
+    const std::vector<torch::Tensor> grads = Grads(all);
+    EXPECT_TRUE(torch::allclose(grams.tangent, ref_gt, 1e-12, 1e-12));
+    EXPECT_TRUE(torch::allclose(grams.pullback, ref_gp, 1e-12, 1e-12));
+    for (size_t i = 0; i < all.size(); ++i) {
+      ASSERT_TRUE(grads[i].defined()) << i;
+      const double err = (grads[i] - ref_grads[i]).abs().max().item<double>() /
+                         ref_grads[i].abs().max().item<double>();
+      EXPECT_LT(err, 1e-11) << "input " << i;
+    }
+  }
+}
+
 TEST(FusedMlpTest, RefusesDoubleBackwardAndModifiedOutputs) {
   torch::manual_seed(3);
   Sequential net = MixedMlp(3, 4, torch::TensorOptions());

@@ -186,11 +186,12 @@ class GaussianNllMeanNode final : public Node {
       out[2] = through_d + through_exp;
     }
     if (task_should_compute_output(0) || task_should_compute_output(1)) {
-      const at::Tensor g_sq = (g_i * inv_var_) * 0.5;
-      const at::Tensor g_diff =
-          g_sq.unsqueeze(1).expand(diff_.sizes()) * (diff_.pow(1.0) * 2.0);
-      if (task_should_compute_output(0)) out[0] = g_diff.view(x_sizes_);
-      if (task_should_compute_output(1)) out[1] = (-g_diff).view(x_sizes_);
+      const at::Tensor g_sq = ((g_i * inv_var_) * 0.5).unsqueeze(1).expand(diff_.sizes());
+      // PowBackward0 is g * (2 * diff^1) and SubBackward0 negates it for
+      // x_hat; diff^1 is a copy and the factors +-2 are exact, so
+      // g * (diff * -2) has the same bits in two passes instead of four.
+      if (task_should_compute_output(0)) out[0] = (g_sq * (diff_ * 2.0)).view(x_sizes_);
+      if (task_should_compute_output(1)) out[1] = (g_sq * (diff_ * -2.0)).view(x_sizes_);
     }
     return out;
   }

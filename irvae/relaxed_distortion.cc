@@ -29,8 +29,9 @@ TraceMoments HutchinsonTraceMoments(Layer& decoder, const at::Tensor& z, const a
                                     bool fused) {
   if (fused && z.dim() == 2) {
     if (std::optional<std::vector<MlpLayerView>> mlp = PlainMlpView(decoder)) {
-      MlpJet jet = MlpTangents(*mlp, z, v.unsqueeze(1), /*pullback=*/true);
-      return {jet.tangent.pow(2).sum({1, 2}), jet.pullback.pow(2).sum({1, 2})};
+      // Squared norms as the 1 x 1 Gram matrices of J v and J^T J v.
+      MlpJet grams = MlpTangentGrams(*mlp, z, v.unsqueeze(1), /*pullback=*/true);
+      return {grams.tangent.view({-1}), grams.pullback.view({-1})};
     }
   }
   std::vector<at::Tensor> saved;
