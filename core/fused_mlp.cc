@@ -26,20 +26,6 @@ bool Smooth(MlpActivation a) {
   return a == MlpActivation::kSigmoid || a == MlpActivation::kTanh;
 }
 
-at::Tensor Activate(MlpActivation a, const at::Tensor& x) {
-  switch (a) {
-    case MlpActivation::kReLU:
-      return at::relu(x);
-    case MlpActivation::kSigmoid:
-      return at::sigmoid(x);
-    case MlpActivation::kTanh:
-      return at::tanh(x);
-    case MlpActivation::kNone:
-      break;
-  }
-  return x;
-}
-
 // g * phi'(a) for y = phi(a); g shaped like y, or [B, k, ...] against y [B, ...].
 // The kernels autograd's derivative formulas use (relu: threshold_backward on
 // the result; sigmoid, tanh: *_backward on the result).
@@ -310,7 +296,13 @@ at::Tensor MlpForward(const std::vector<MlpLayerView>& layers, const at::Tensor&
   std::vector<at::Tensor> h = {x};
   {
     at::AutoDispatchBelowADInplaceOrView below_autograd;
-    for (const MlpLayerView& l : layers) h.push_back(Activate(l.activation, Linear(l, h.back())));
+    // The activation in place on the product (the backward reads only its
+    // output): the same values, one buffer fewer per layer.
+    for (const MlpLayerView& l : layers) {
+      at::Tensor a = Linear(l, h.back());
+      if (l.activation != MlpActivation::kNone) ActivateInto(l.activation, a, a);
+      h.push_back(a);
+    }
   }
   at::Tensor y = h.back();
   if (!grad) return y;

@@ -7,9 +7,9 @@
 // 50,000 MNIST digits; the time does not depend on the pixel values). Each
 // method runs through the same path the experiments run: the registry's
 // method, core/trainer's Train (batch gather, uint8 -> float, loss, backward,
-// Adam, NaN checks): the median of --timed_epochs epochs after a warm-up
-// epoch of --warmup_items (interference from other processes lengthens single
-// epochs; the sgemm rate below is a median as well).
+// Adam, NaN checks): --timed_epochs epochs after a warm-up epoch of
+// --warmup_items, each preceded by a measurement of the sgemm rate; medians
+// are reported (the machine's speed drifts between runs).
 //
 // Next to each time it prints the step's multiply-adds (from the Linear
 // layers' shapes: forward, backward for inputs and weights, and the
@@ -33,12 +33,16 @@
 #include "core/model_builder.h"
 #include "core/networks.h"
 #include "core/trainer.h"
+#include "datasets/tensor_adapter.h"
 #include "irvae/flattening.h"
 
 DEFINE_int64(items, 50000, "training items per timed epoch (paper: 50,000)");
 DEFINE_int64(warmup_items, 2000, "items of the untimed warm-up epoch");
 DEFINE_int64(batch_size, 100, "batch size (paper: 100)");
 DEFINE_string(methods, "vae,fmvae:1,irvae:100,fm", "method specs to time");
+DEFINE_string(method_options, "",
+              "key=value,... options for every method that reads them (e.g. fused=0: the "
+              "regularisers' layer-by-layer passes instead of core/fused_mlp's node)");
 DEFINE_int32(threads, 0, "LibTorch and OpenBLAS threads (0: all cores)");
 DEFINE_int32(timed_epochs, 3,
              "epochs timed per method; the median is reported (the sgemm rate is a median too)");
@@ -118,8 +122,18 @@ int main(int argc, char** argv) {
       b, FLAGS_items, at::get_num_threads(),
       isoae::OpenBlasCoreName().empty() ? "(not OpenBLAS)" : isoae::OpenBlasCoreName());
   const std::vector<std::string> specs = absl::StrSplit(FLAGS_methods, ',', absl::SkipEmpty());
+  absl::StatusOr<isoae::MethodOptions> options = isoae::MethodOptions::Parse(FLAGS_method_options);
+  if (!options.ok()) {
+    std::cerr << "error: --method_options: " << options.status().message() << "\n";
+    return 2;
+  }
+  // The whole list first: a key no method reads, or a bad spec, is an error.
+  if (absl::Status s = isoae::BuildMethods(specs, *options).status(); !s.ok()) {
+    std::cerr << "error: --methods / --method_options: " << s.message() << "\n";
+    return 2;
+  }
   for (const std::string& spec : specs) {
-    absl::StatusOr<isoae::Method> method = isoae::BuildMethod(spec);
+    absl::StatusOr<isoae::Method> method = isoae::BuildMethodOfList(spec, *options);
     if (!method.ok()) {
       std::cerr << "error: --methods: " << method.status().message() << "\n";
       return 2;
@@ -155,7 +169,6 @@ int main(int argc, char** argv) {
     std::vector<Shape> all = enc;
     all.insert(all.end(), dec.begin(), dec.end());
     all.insert(all.end(), flow.begin(), flow.end());
-    const double rate = MeasuredSgemmRate(all, b);
     if (&spec == &specs.front()) {
       std::cout << absl::StrFormat("%-28s %10s %10s %12s %10s %12s %8s\n", "method", "s/epoch",
                                    "ms/step", "MMAC/step", "GMAC/s", "bound ms", "ours/bound");
@@ -186,7 +199,7 @@ int main(int argc, char** argv) {
       tc.quiet = true;
       m.SetTraining(true);
       return isoae::Train(tc, m.Parameters(), m.State(), items, [&](const at::Tensor& x) {
-        return method->Loss(m, x.to(torch::kFloat32).div(255).reshape(shape));
+        return method->Loss(m, isoae::BatchToFloat(x).reshape(shape));
       });
     };
     absl::StatusOr<isoae::TrainHistory> w = run(warm, 1);
@@ -194,9 +207,13 @@ int main(int argc, char** argv) {
       std::cerr << "error: " << w.status() << "\n";
       return 1;
     }
-    std::vector<double> epoch_seconds;
+    // The machine's speed drifts (this VM's sgemm rate moved between 55 and
+    // 61 GMAC/s within minutes): each timed epoch gets the rate measured
+    // right before it, and the reported ratio is the median of the epochs'.
+    std::vector<double> epoch_seconds, rates, ratios;
     double steps = 0;
     for (int e = 0; e < FLAGS_timed_epochs; ++e) {
+      rates.push_back(MeasuredSgemmRate(all, b));
       absl::StatusOr<isoae::TrainHistory> h = run(data, 2 + e);
       if (!h.ok()) {
         std::cerr << "error: " << h.status() << "\n";
@@ -204,17 +221,24 @@ int main(int argc, char** argv) {
       }
       epoch_seconds.push_back(h->seconds);
       steps = static_cast<double>(h->final_step);
+      ratios.push_back(h->seconds / steps / (step_macs / rates.back()));
     }
-    std::sort(epoch_seconds.begin(), epoch_seconds.end());
-    const double seconds = epoch_seconds[epoch_seconds.size() / 2];
+    auto median = [](std::vector<double> v) {
+      std::sort(v.begin(), v.end());
+      return v[v.size() / 2];
+    };
+    const double seconds = median(epoch_seconds);
+    const double rate = median(rates);
     const double ms = 1000 * seconds / steps;
     const double bound_ms = 1000 * step_macs / rate;
     std::cout << absl::StrFormat("%-28s %10.2f %10.2f %12.1f %10.1f %12.2f %8.2f\n",
                                  method->Describe(), seconds, ms, step_macs / 1e6, rate / 1e9,
-                                 bound_ms, ms / bound_ms);
+                                 bound_ms, median(ratios));
   }
   std::cout << "\nGMAC/s: sgemm rate measured here on each layer's forward, input-gradient "
-               "and weight-gradient products at the batch size.\nPaper (GeForce RTX 3090): VAE 1.91 s, FMVAE 2.80 s, IRVAE 2.81 s, FM "
+               "and weight-gradient products at the batch size, before each timed epoch.\n"
+               "s/epoch, GMAC/s, ours/bound: medians over the timed epochs (the ratio per "
+               "epoch, against the rate measured just before it).\nPaper (GeForce RTX 3090): VAE 1.91 s, FMVAE 2.80 s, IRVAE 2.81 s, FM "
                "19.9 s per epoch\n";
   return 0;
 }
