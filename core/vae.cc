@@ -10,6 +10,7 @@
 #include "absl/strings/str_join.h"
 #include "core/autograd_node.h"
 #include "core/status_macros.h"
+#include "core/vae_kernels.h"
 
 namespace isoae {
 namespace {
@@ -121,7 +122,9 @@ using torch::autograd::variable_list;
 // operands reduced with sum_to), and accumulates multiple contributions in
 // the order autograd's engine delivers them (later-created nodes first).
 
-// Inputs: the encoder output [B, 2d]. Outputs: z, the batch-mean KL.
+// Inputs: the encoder output [B, 2d]. Outputs: z, the batch-mean KL. The
+// elementwise steps are core/vae_kernels' loops; exp, sum and mean stay
+// LibTorch's kernels.
 class SampleGaussianCodeNode final : public Node {
  public:
   std::string name() const override { return "isoae::SampleGaussianCodeBackward"; }
@@ -132,37 +135,31 @@ class SampleGaussianCodeNode final : public Node {
     at::AutoDispatchBelowADInplaceOrView below_autograd;
     const at::Tensor& gz = grads[0];
     const at::Tensor& gkl = grads[1];
-    const int64_t b = mean_.size(0), d = mean_.size(1);
-    at::Tensor g_mean, g_ls;
-    if (gkl.defined()) {
-      // kl = (0.5 * (((mu^2 + exp(2 s)) - 2 s) - 1).sum(1)).mean()
-      const at::Tensor g_s3 = ((gkl.expand({b}) / b) * 0.5).unsqueeze(1).expand({b, d});
-      const at::Tensor c_sub = (-g_s3) * 2;           // through "- 2 s"
-      const at::Tensor c_exp = (g_s3 * exp2s_) * 2;   // through exp(2 s)
-      g_ls = c_sub + c_exp;
-      g_mean = g_s3 * (mean_.pow(1.0) * 2.0);
-    }
-    if (gz.defined()) {
-      // z = mu + exp(s) * eps
-      g_mean = g_mean.defined() ? g_mean + gz : gz;
-      const at::Tensor c = (gz * eps_) * std_;
-      g_ls = g_ls.defined() ? g_ls + c : c;
-    }
     variable_list out(1);
-    if (!g_mean.defined()) return out;
-    const std::vector<int64_t> sizes = {b, 2 * d};
-    out[0] = at::slice_backward(g_ls, sizes, 1, d, 2 * d, 1) +
-             at::slice_backward(g_mean, sizes, 1, 0, d, 1);
+    if (!gz.defined() && !gkl.defined()) return out;
+    const int64_t b = sd_.size(0), d = sd_.size(1);
+    // MeanBackward0 and MulBackward1 (0.5): dL/ds3 per item.
+    const at::Tensor g_item =
+        gkl.defined() ? ((gkl.expand({b}) / b) * 0.5).contiguous() : at::Tensor();
+    const at::Tensor gzc = gz.defined() ? gz.contiguous() : at::Tensor();
+    out[0] = at::empty({b, 2 * d}, sd_.options());
+    AT_DISPATCH_FLOATING_TYPES(sd_.scalar_type(), "SampleGaussianCodeBackward", [&] {
+      vae_kernels::CodeBackward<scalar_t>(
+          b, d, enc_.data_ptr<scalar_t>(), enc_.stride(0), eps_.data_ptr<scalar_t>(),
+          sd_.data_ptr<scalar_t>(), e2_.data_ptr<scalar_t>(),
+          g_item.defined() ? g_item.data_ptr<scalar_t>() : nullptr,
+          gzc.defined() ? gzc.data_ptr<scalar_t>() : nullptr, out[0].data_ptr<scalar_t>());
+    });
     return out;
   }
   void release_variables() override {
-    mean_.reset();
-    std_.reset();
+    enc_.reset();
+    sd_.reset();
     eps_.reset();
-    exp2s_.reset();
+    e2_.reset();
   }
 
-  at::Tensor mean_, std_, eps_, exp2s_;
+  at::Tensor enc_, sd_, eps_, e2_;  // encoder output (rows unit-stride), exp(s), eps, exp(2 s)
   SavedOutput z_, kl_;
 };
 
@@ -186,12 +183,13 @@ class GaussianNllMeanNode final : public Node {
       out[2] = through_d + through_exp;
     }
     if (task_should_compute_output(0) || task_should_compute_output(1)) {
-      const at::Tensor g_sq = ((g_i * inv_var_) * 0.5).unsqueeze(1).expand(diff_.sizes());
+      const at::Tensor g_sq = ((g_i * inv_var_) * 0.5).unsqueeze(1);
       // PowBackward0 is g * (2 * diff^1) and SubBackward0 negates it for
-      // x_hat; diff^1 is a copy and the factors +-2 are exact, so
-      // g * (diff * -2) has the same bits in two passes instead of four.
-      if (task_should_compute_output(0)) out[0] = (g_sq * (diff_ * 2.0)).view(x_sizes_);
-      if (task_should_compute_output(1)) out[1] = (g_sq * (diff_ * -2.0)).view(x_sizes_);
+      // x_hat. diff^1 is a copy and the factors +-2 are exact, so the exact
+      // product is diff * (g * +-2) and rounds the same: one pass over
+      // [B, D] instead of four.
+      if (task_should_compute_output(0)) out[0] = (diff_ * (g_sq * 2.0)).view(x_sizes_);
+      if (task_should_compute_output(1)) out[1] = (diff_ * (g_sq * -2.0)).view(x_sizes_);
     }
     return out;
   }
@@ -220,16 +218,29 @@ SampledCode SampleGaussianCode(const at::Tensor& encoder_out, const at::Tensor& 
   SampledCode out;
   {
     at::AutoDispatchBelowADInplaceOrView below_autograd;
-    const GaussianCode code = SplitGaussianCode(encoder_out);
-    const at::Tensor std = code.log_std.exp();
-    out.z = code.mean + std * eps;
-    // GaussianKl(code).mean(), with exp(2 s) kept for the backward.
-    const at::Tensor exp2s = (2 * code.log_std).exp();
-    out.kl_mean = (0.5 * ((code.mean.pow(2) + exp2s - 2 * code.log_std - 1).sum(1))).mean();
-    node->mean_ = code.mean;
-    node->std_ = std;
-    node->eps_ = eps;
-    node->exp2s_ = exp2s;
+    const int64_t b = eps.size(0), d = eps.size(1);
+    const at::Tensor enc = encoder_out.stride(1) == 1 ? encoder_out : encoder_out.contiguous();
+    const GaussianCode code = SplitGaussianCode(enc);
+    // The LibTorch steps of z = mu + exp(s) eps and GaussianKl(code).mean()
+    // (exp of the same strided slice, 2 s, exp(2 s), the sum and the mean);
+    // the rest in vae_kernels::CodeForward.
+    const at::Tensor sd = code.log_std.exp().contiguous();
+    const at::Tensor two_s = (2 * code.log_std).contiguous();
+    const at::Tensor e2 = two_s.exp().contiguous();
+    const at::Tensor epsc = eps.contiguous();
+    out.z = at::empty({b, d}, enc.options());
+    at::Tensor s3 = at::empty({b, d}, enc.options());
+    AT_DISPATCH_FLOATING_TYPES(enc.scalar_type(), "SampleGaussianCode", [&] {
+      vae_kernels::CodeForward<scalar_t>(b, d, enc.data_ptr<scalar_t>(), enc.stride(0),
+                                         epsc.data_ptr<scalar_t>(), sd.data_ptr<scalar_t>(),
+                                         e2.data_ptr<scalar_t>(), two_s.data_ptr<scalar_t>(),
+                                         out.z.data_ptr<scalar_t>(), s3.data_ptr<scalar_t>());
+    });
+    out.kl_mean = (0.5 * s3.sum(1)).mean();
+    node->enc_ = enc;
+    node->sd_ = sd;
+    node->eps_ = epsc;
+    node->e2_ = e2;
   }
   if (!AnyRequiresGrad({encoder_out})) return out;
   node->set_next_edges(Edges({encoder_out}));
