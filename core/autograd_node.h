@@ -63,6 +63,28 @@ struct SavedOutput {
   }
 };
 
+// Inputs a node reads in its backward (layer inputs, weights), with their
+// versions at the forward: modified in place before the backward (an
+// optimizer step, x.add_(1)), they would give wrong gradients silently;
+// LibTorch's own nodes refuse that, and so do these.
+class SavedInputs {
+ public:
+  void Add(const at::Tensor& t) {
+    if (t.defined()) saved_.push_back({t, t._version()});
+  }
+  void Check(const char* what) const {
+    for (const auto& [t, version] : saved_) {
+      TORCH_CHECK(t._version() == version, what,
+                  ": a tensor this fused autograd node reads in its backward (an input or "
+                  "weight) was modified in place after the forward");
+    }
+  }
+  void Clear() { saved_.clear(); }
+
+ private:
+  std::vector<std::pair<at::Tensor, uint32_t>> saved_;
+};
+
 // The backward of these nodes is not itself differentiable.
 inline void CheckNotDoubleBackward(const char* what) {
   TORCH_CHECK(!at::GradMode::is_enabled(), what,

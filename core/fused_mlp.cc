@@ -17,6 +17,7 @@ using autograd_node::AnyRequiresGrad;
 using autograd_node::CheckNotDoubleBackward;
 using autograd_node::Edges;
 using autograd_node::MakeNode;
+using autograd_node::SavedInputs;
 using autograd_node::SavedOutput;
 
 using torch::autograd::Node;
@@ -77,6 +78,7 @@ class MlpForwardNode final : public Node {
   variable_list apply(variable_list&& grads) override {
     CheckNotDoubleBackward("MlpForward");
     out_.Check("MlpForward");
+    inputs_.Check("MlpForward");
     at::AutoDispatchBelowADInplaceOrView below_autograd;
     variable_list out(num_outputs());
     at::Tensor g = grads[0];
@@ -93,17 +95,21 @@ class MlpForwardNode final : public Node {
         g = InputGrad(g, layer.weight, h_[l]);
       }
     }
-    out[0] = g;
+    // Only when asked for: g is then dL/dx; otherwise it is still layer 1's
+    // output gradient, of the wrong shape for x's edge.
+    if (task_should_compute_output(0)) out[0] = g;
     return out;
   }
   void release_variables() override {
     h_.clear();
     out_.alias.reset();
+    inputs_.Clear();
   }
 
   std::vector<MlpLayerView> layers_;
   std::vector<at::Tensor> h_;  // h_[l]: layer l's input (h_[0] = x)
   SavedOutput out_;
+  SavedInputs inputs_;  // x and the weights
 };
 
 // out = g * phi'(a) for y = phi(a) (TimesDerivative into a given tensor).
@@ -183,6 +189,7 @@ class MlpJetNode final : public Node {
     CheckNotDoubleBackward("MlpTangents");
     tangent_out_.Check("MlpTangents");
     pullback_out_.Check("MlpTangents");
+    inputs_.Check("MlpTangents");
     at::AutoDispatchBelowADInplaceOrView below_autograd;
     const size_t n = layers_.size();
     const int64_t b = b_, bk = b_ * k_, vt = b_ + bk;
@@ -222,6 +229,7 @@ class MlpJetNode final : public Node {
     // Tangent and value chains, reversed (output side first). r holds
     // [dL/dh_{l+1}; dL/dT_{l+1}] from the layer above.
     at::Tensor r;
+    bool value_grad = false;  // whether dL/dh_{l+1} (r's first block) is nonzero
     const int64_t used = has_cbar ? vt + bk : vt;
     for (size_t l = n; l-- > 0;) {
       const MlpLayerView& layer = layers_[l];
@@ -232,23 +240,28 @@ class MlpJetNode final : public Node {
       const at::Tensor tb = l + 1 == n ? tbar : r.narrow(0, b, bk).view({b, k_, o});
       if (Smooth(layer.activation)) add_dbar(l, s_[l] * tb);
       TimesDerivativeInto(layer.activation, tb, y, sbar);
-      if (l + 1 == n) {
-        abar.zero_();  // the value h_L is not an output
-      } else {
+      // dL/da_l is zero (kept as zero rows of the stacked products) until a
+      // second derivative feeds the value chain: the value h_L is no output.
+      if (value_grad) {
         TimesDerivativeInto(layer.activation, r.narrow(0, 0, b), y, abar);
+      } else {
+        abar.zero_();
       }
-      if (dbar[l].defined()) abar.add_(TimesSecondDerivative(layer.activation, dbar[l], y));
+      if (dbar[l].defined()) {
+        abar.add_(TimesSecondDerivative(layer.activation, dbar[l], y));
+        value_grad = true;
+      }
       if (task_should_compute_output(2 + 2 * l)) {
         out[2 + 2 * l] = g_[l].narrow(0, 0, used).t().mm(x_[l].narrow(0, 0, used));
       }
-      if (layer.bias.defined() && task_should_compute_output(3 + 2 * l)) {
+      if (value_grad && layer.bias.defined() && task_should_compute_output(3 + 2 * l)) {
         out[3 + 2 * l] = abar.sum(0);
       }
       if (l > 0 || task_should_compute_output(0) || task_should_compute_output(1)) {
         r = g_[l].narrow(0, 0, vt).mm(layer.weight);
       }
     }
-    if (task_should_compute_output(0)) out[0] = r.narrow(0, 0, b);
+    if (value_grad && task_should_compute_output(0)) out[0] = r.narrow(0, 0, b);
     if (task_should_compute_output(1)) out[1] = r.narrow(0, b, bk).view({b, k_, -1});
     return out;
   }
@@ -269,9 +282,11 @@ class MlpJetNode final : public Node {
     pullback_vec_.reset();
     tangent_out_.alias.reset();
     pullback_out_.alias.reset();
+    inputs_.Clear();
   }
 
   std::vector<MlpLayerView> layers_;
+  SavedInputs inputs_;  // z, t and the weights
   bool pullback_ = false;
   bool grams_ = false;            // outputs are the Gram matrices of these:
   at::Tensor tangent_, pullback_vec_;  // J T and J^T J T (grams_ only)
@@ -308,6 +323,7 @@ at::Tensor MlpForward(const std::vector<MlpLayerView>& layers, const at::Tensor&
   if (!grad) return y;
   auto node = MakeNode<MlpForwardNode>();
   node->set_next_edges(Edges(NodeInputs({x}, layers)));
+  for (const at::Tensor& t : NodeInputs({x}, layers)) node->inputs_.Add(t);
   node->layers_ = layers;
   node->out_.Save(y);
   h.pop_back();
@@ -391,6 +407,7 @@ MlpJet Jet(const std::vector<MlpLayerView>& layers, const at::Tensor& z, const a
   s.grams_ = grams;
   s.layers_ = layers;
   s.set_next_edges(Edges(NodeInputs({z, t}, layers)));
+  for (const at::Tensor& in : NodeInputs({z, t}, layers)) s.inputs_.Add(in);
   s.tangent_out_.Save(jet.tangent);
   s.UseAliasOf(jet.tangent, s.tangent_out_.alias);
   torch::autograd::set_history(jet.tangent, node);

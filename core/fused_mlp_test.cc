@@ -13,7 +13,8 @@ namespace {
 
 // Every activation the fused nodes take, a layer without one in the middle,
 // and a sigmoid output as the IRVAE decoders have.
-Sequential MixedMlp(int64_t in, int64_t out, const torch::TensorOptions& o) {
+Sequential MixedMlp(int64_t in, int64_t out, const torch::TensorOptions& o,
+                    bool sigmoid_output = true) {
   Sequential net;
   net.Add(MakeLinear(in, 12, true, o));
   net.Add(MakeReLU());
@@ -23,7 +24,7 @@ Sequential MixedMlp(int64_t in, int64_t out, const torch::TensorOptions& o) {
   net.Add(MakeLinear(9, 11, true, o));
   net.Add(MakeReLU());
   net.Add(MakeLinear(11, out, true, o));
-  net.Add(MakeSigmoid());
+  if (sigmoid_output) net.Add(MakeSigmoid());
   return net;
 }
 
@@ -139,13 +140,17 @@ JetRef LayerPassJet(Sequential& net, const torch::Tensor& z, const torch::Tensor
 // included. A dropped term of any chain shows as an O(1) relative error.
 TEST(FusedMlpTest, MlpTangentsMatchesTheLayerPassesAndAutograd) {
   const auto o = torch::TensorOptions().dtype(torch::kFloat64);
+  for (const bool sigmoid_output : {true, false}) {
   torch::manual_seed(2);
-  Sequential net = MixedMlp(3, 6, o);
+  Sequential net = MixedMlp(3, 6, o, sigmoid_output);
   const auto view = PlainMlpView(net).value();
   std::vector<torch::Tensor> params = net.Parameters();
   for (const int64_t k : {1, 2}) {
-    for (const bool pullback : {false, true}) {
-      SCOPED_TRACE(testing::Message() << "k " << k << " pullback " << pullback);
+    // use: 0 both outputs, 1 the tangent only, 2 the pullback only.
+    for (const int use : {0, 1, 2}) {
+      const bool pullback = use != 1;
+      SCOPED_TRACE(testing::Message() << "sigmoid output " << sigmoid_output << " k " << k
+                                      << " use " << use);
       const torch::Tensor z = torch::randn({9, 3}, o).requires_grad_();
       const torch::Tensor t = torch::randn({9, k, 3}, o).requires_grad_();
       const torch::Tensor r1 = torch::randn({9, k, 6}, o);
@@ -156,8 +161,9 @@ TEST(FusedMlpTest, MlpTangentsMatchesTheLayerPassesAndAutograd) {
       auto loss = [&](const torch::Tensor& tan, const torch::Tensor& pb) {
         // Nonlinear in J T, so the pullback's cotangent and the direct
         // gradient of J T both matter.
-        torch::Tensor l = (tan * r1).sum() + tan.pow(2).sum().sqrt();
-        if (pullback) l = l + (pb * r2).sum() + 0.1 * pb.pow(2).sum();
+        torch::Tensor l = torch::zeros({}, o);
+        if (use != 2) l = l + (tan * r1).sum() + tan.pow(2).sum().sqrt();
+        if (use != 1) l = l + (pb * r2).sum() + 0.1 * pb.pow(2).sum();
         return l;
       };
       ClearGrads(all);
@@ -174,13 +180,21 @@ TEST(FusedMlpTest, MlpTangentsMatchesTheLayerPassesAndAutograd) {
         EXPECT_TRUE(torch::allclose(jet.pullback, ref.pullback, 1e-12, 1e-12));
       }
       for (size_t i = 0; i < all.size(); ++i) {
-        ASSERT_TRUE(ref_grads[i].defined()) << i;
-        ASSERT_TRUE(grads[i].defined()) << i;
-        const double err = (grads[i] - ref_grads[i]).abs().max().item<double>() /
-                           ref_grads[i].abs().max().item<double>();
-        EXPECT_LT(err, 1e-11) << "input " << i;
+        // An undefined gradient is a zero one (a bias that only moves the
+        // value, or through ReLU masks only).
+        const torch::Tensor want =
+            ref_grads[i].defined() ? ref_grads[i] : torch::zeros_like(all[i]);
+        const torch::Tensor got = grads[i].defined() ? grads[i] : torch::zeros_like(all[i]);
+        const double scale = want.abs().max().item<double>();
+        const double err = (got - want).abs().max().item<double>();
+        EXPECT_LE(err, 1e-11 * scale) << "input " << i;
       }
+      torch::NoGradGuard no_grad;
+      const MlpJet plain = MlpTangents(view, z, t, pullback);
+      EXPECT_FALSE(plain.tangent.requires_grad());
+      EXPECT_TRUE(torch::equal(plain.tangent, jet.tangent));
     }
+  }
   }
 }
 
@@ -224,6 +238,23 @@ TEST(FusedMlpTest, MlpTangentGramsMatchGramsOfTheLayerPasses) {
   }
 }
 
+// autograd::grad for a subset of the inputs (here one weight, while x also
+// requires a gradient): the node must not hand the engine a gradient for an
+// edge it was not asked about.
+TEST(FusedMlpTest, GradientsOfSomeInputsOnly) {
+  torch::manual_seed(6);
+  Sequential net = MixedMlp(3, 4, torch::TensorOptions());
+  const auto view = PlainMlpView(net).value();
+  const torch::Tensor x = torch::randn({5, 3}).requires_grad_();
+  const torch::Tensor ref = torch::autograd::grad({net.Forward(x).sum()}, {view[1].weight})[0];
+  const torch::Tensor got =
+      torch::autograd::grad({MlpForward(view, x).sum()}, {view[1].weight})[0];
+  EXPECT_TRUE(torch::equal(got, ref));
+  const MlpJet jet = MlpTangents(view, x, torch::randn({5, 1, 3}), true);
+  EXPECT_TRUE(
+      torch::autograd::grad({jet.pullback.sum()}, {view[0].weight})[0].defined());
+}
+
 TEST(FusedMlpTest, RefusesDoubleBackwardAndModifiedOutputs) {
   torch::manual_seed(3);
   Sequential net = MixedMlp(3, 4, torch::TensorOptions());
@@ -243,6 +274,27 @@ TEST(FusedMlpTest, RefusesDoubleBackwardAndModifiedOutputs) {
     ADD_FAILURE() << "a modified output went unnoticed";
   } catch (const c10::Error& e) {
     EXPECT_NE(std::string(e.what()).find("modified in place"), std::string::npos) << e.what();
+  }
+  // An input or weight modified in place between forward and backward.
+  for (const bool weight : {false, true}) {
+    const torch::Tensor xi = torch::randn({5, 3}).requires_grad_();
+    const torch::Tensor out = MlpForward(view, xi);
+    {
+      torch::NoGradGuard no_grad;
+      if (weight) {
+        view[1].weight.add_(1);
+      } else {
+        xi.add_(1);
+      }
+    }
+    try {
+      out.sum().backward();
+      ADD_FAILURE() << "an in-place change of a saved tensor went unnoticed";
+    } catch (const c10::Error& e) {
+      EXPECT_NE(std::string(e.what()).find("modified in place after the forward"),
+                std::string::npos)
+          << e.what();
+    }
   }
   EXPECT_THROW(MlpTangents(view, x, torch::randn({5, 3}), false), c10::Error);
   EXPECT_THROW(MlpForward(view, torch::randn({5, 1, 3})), c10::Error);

@@ -110,6 +110,7 @@ using autograd_node::AnyRequiresGrad;
 using autograd_node::CheckNotDoubleBackward;
 using autograd_node::Edges;
 using autograd_node::MakeNode;
+using autograd_node::SavedInputs;
 using autograd_node::SavedOutput;
 using torch::autograd::Node;
 using torch::autograd::variable_list;
@@ -132,6 +133,7 @@ class SampleGaussianCodeNode final : public Node {
     CheckNotDoubleBackward("SampleGaussianCode");
     z_.Check("SampleGaussianCode");
     kl_.Check("SampleGaussianCode");
+    inputs_.Check("SampleGaussianCode");
     at::AutoDispatchBelowADInplaceOrView below_autograd;
     const at::Tensor& gz = grads[0];
     const at::Tensor& gkl = grads[1];
@@ -157,10 +159,12 @@ class SampleGaussianCodeNode final : public Node {
     sd_.reset();
     eps_.reset();
     e2_.reset();
+    inputs_.Clear();
   }
 
   at::Tensor enc_, sd_, eps_, e2_;  // encoder output (rows unit-stride), exp(s), eps, exp(2 s)
   SavedOutput z_, kl_;
+  SavedInputs inputs_;  // enc_ and eps_ where they are the caller's tensors
 };
 
 // Inputs: x, x_hat, log_sigma. Output: the batch-mean negative log-likelihood.
@@ -214,8 +218,18 @@ SampledCode SampleGaussianCode(const at::Tensor& encoder_out, const at::Tensor& 
                   eps.size(0) == encoder_out.size(0) && 2 * eps.size(1) == encoder_out.size(1),
               "SampleGaussianCode: encoder output [B, 2d] and eps [B, d] expected, got ",
               encoder_out.sizes(), " and ", eps.sizes());
-  auto node = MakeNode<SampleGaussianCodeNode>();
+  TORCH_CHECK(!eps.requires_grad(), "SampleGaussianCode: eps must not require a gradient");
   SampledCode out;
+  const at::ScalarType type = encoder_out.scalar_type();
+  if (!encoder_out.is_cpu() || (type != at::kFloat && type != at::kDouble)) {
+    // The loops below are CPU float / double code; elsewhere the expressions
+    // themselves (autograd's graph, the same values).
+    const GaussianCode code = SplitGaussianCode(encoder_out);
+    out.z = code.mean + code.log_std.exp() * eps;
+    out.kl_mean = GaussianKl(code).mean();
+    return out;
+  }
+  auto node = MakeNode<SampleGaussianCodeNode>();
   {
     at::AutoDispatchBelowADInplaceOrView below_autograd;
     const int64_t b = eps.size(0), d = eps.size(1);
@@ -244,6 +258,8 @@ SampledCode SampleGaussianCode(const at::Tensor& encoder_out, const at::Tensor& 
   }
   if (!AnyRequiresGrad({encoder_out})) return out;
   node->set_next_edges(Edges({encoder_out}));
+  node->inputs_.Add(node->enc_);
+  node->inputs_.Add(node->eps_);
   node->z_.Save(out.z);
   node->kl_.Save(out.kl_mean);
   torch::autograd::set_history(out.z, node);

@@ -152,6 +152,7 @@ TEST(VaeTest, FusedObjectiveNodesAreBitForBitTheExpressions) {
   EXPECT_THROW(torch::autograd::grad({s.kl_mean}, {enc}, {}, true, /*create_graph=*/true),
                c10::Error);
   EXPECT_THROW(SampleGaussianCode(enc, torch::randn({4, 3})), c10::Error);
+  EXPECT_THROW(SampleGaussianCode(enc, torch::randn({4, 2}).requires_grad_()), c10::Error);
   EXPECT_THROW(GaussianNllMean(torch::rand({4, 3}), torch::rand({4, 2}), torch::zeros({})),
                c10::Error);
 }
