@@ -24,7 +24,10 @@
 //               E_v ||J v||^2 = Tr G,  E_v ||J^T J v||^2 = Tr G^2;
 //               J v from the decoder's tangent pass, J^T (J v) from its VJP
 //               at the same z (Layer::ForwardSaving / VjpSaved): one forward
-//               with tangents and one pull-back, no double backward
+//               with tangents and one pull-back, no double backward. A plain
+//               MLP decoder runs all of it as one autograd node with its
+//               adjoints by hand (core/fused_mlp's MlpTangentGrams; option
+//               fused=0 keeps the layer passes)
 //   exact       G from m unit tangents: exact Tr G and Tr G^2
 //   log         IRVAE 4.3's choice for small m, h(l) = (log l)^2 on the exact
 //               eigenvalues:  E_z sum_i (log lambda_i(z) - log(E[Tr G]/m))^2
