@@ -178,7 +178,9 @@ int main(int argc, char** argv) {
     // adds a decoder pass with tangents (value + k tangents) and, for IRVAE,
     // a VJP (one decoder's worth), each with a backward twice its size.
     // FM: the frozen encoder forward only, h forward and backward, and the
-    // regulariser's passes through h^-1 and the decoder (F + D) with theirs.
+    // regulariser's passes through h^-1 and the decoder (F + D) with their
+    // backward; the frozen decoder's weights get no gradient, so its part of
+    // that backward is the input gradients alone (2 D per pass, not 3 D).
     double per_sample = flat ? Macs(enc) + 3 * Macs(flow)
                              : 3 * (Macs(enc) + Macs(dec)) - Macs({enc.front()});
     bool has_rd = false, has_fm = false;
@@ -186,7 +188,9 @@ int main(int argc, char** argv) {
       if (t.name == "relaxed_distortion") has_rd = true;
       if (t.name == "fmvae_flatness") has_fm = true;
     }
-    if (has_rd) per_sample += 3 * 3 * (Macs(dec) + Macs(flow));  // value + 1 tangent + VJP
+    if (has_rd) {  // value + 1 tangent + VJP
+      per_sample += 3 * 3 * Macs(flow) + (flat ? 3 * 2 : 3 * 3) * Macs(dec);
+    }
     if (has_fm) per_sample += 3 * 3 * Macs(dec);  // value + 2 tangents
     const double step_macs = per_sample * b;
     const std::vector<int64_t> shape = {-1, 784};
