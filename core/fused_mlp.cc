@@ -27,23 +27,34 @@ bool Smooth(MlpActivation a) {
   return a == MlpActivation::kSigmoid || a == MlpActivation::kTanh;
 }
 
-// g * phi'(a) for y = phi(a); g shaped like y, or [B, k, ...] against y [B, ...].
-// The kernels autograd's derivative formulas use (relu: threshold_backward on
-// the result; sigmoid, tanh: *_backward on the result).
-at::Tensor TimesDerivative(MlpActivation a, const at::Tensor& g, const at::Tensor& y) {
-  if (a == MlpActivation::kNone) return g;
+// out = g * phi'(a) for y = phi(a); g shaped like y, or [B, k, ...] against
+// y [B, ...]. The kernels autograd's derivative formulas use (relu:
+// threshold_backward on the result; sigmoid, tanh: *_backward on the result).
+void TimesDerivativeInto(MlpActivation a, const at::Tensor& g, const at::Tensor& y,
+                         at::Tensor out) {
   const at::Tensor ye = g.dim() == y.dim() ? y : y.unsqueeze(1).expand_as(g);
   switch (a) {
     case MlpActivation::kReLU:
-      return at::threshold_backward(g, ye, 0);
+      at::threshold_backward_out(out, g, ye, 0);
+      return;
     case MlpActivation::kSigmoid:
-      return at::sigmoid_backward(g, ye);
+      at::sigmoid_backward_out(out, g, ye);
+      return;
     case MlpActivation::kTanh:
-      return at::tanh_backward(g, ye);
+      at::tanh_backward_out(out, g, ye);
+      return;
     case MlpActivation::kNone:
       break;
   }
-  return g;
+  out.copy_(g);
+}
+
+// The same into a new tensor (g itself without an activation).
+at::Tensor TimesDerivative(MlpActivation a, const at::Tensor& g, const at::Tensor& y) {
+  if (a == MlpActivation::kNone) return g;
+  at::Tensor out = at::empty(g.sizes(), g.options());
+  TimesDerivativeInto(a, g, y, out);
+  return out;
 }
 
 // g * phi''(a) for y = phi(a), smooth activations: sigmoid'' = s'(1 - 2s),
@@ -111,26 +122,6 @@ class MlpForwardNode final : public Node {
   SavedOutput out_;
   SavedInputs inputs_;  // x and the weights
 };
-
-// out = g * phi'(a) for y = phi(a) (TimesDerivative into a given tensor).
-void TimesDerivativeInto(MlpActivation a, const at::Tensor& g, const at::Tensor& y,
-                         at::Tensor out) {
-  const at::Tensor ye = g.dim() == y.dim() ? y : y.unsqueeze(1).expand_as(g);
-  switch (a) {
-    case MlpActivation::kReLU:
-      at::threshold_backward_out(out, g, ye, 0);
-      return;
-    case MlpActivation::kSigmoid:
-      at::sigmoid_backward_out(out, g, ye);
-      return;
-    case MlpActivation::kTanh:
-      at::tanh_backward_out(out, g, ye);
-      return;
-    case MlpActivation::kNone:
-      break;
-  }
-  out.copy_(g);
-}
 
 void ActivateInto(MlpActivation a, const at::Tensor& x, at::Tensor out) {
   switch (a) {
