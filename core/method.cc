@@ -253,46 +253,44 @@ absl::StatusOr<std::string> MethodOptions::Merge(const std::string& base,
   return absl::StrJoin(kv, ",");
 }
 
-absl::StatusOr<double> MethodOptions::GetDouble(const std::string& key, double default_value) {
+const std::string* MethodOptions::Read(const std::string& key) {
   read_.insert(key);
   auto it = values_.find(key);
-  if (it == values_.end()) return default_value;
+  return it == values_.end() ? nullptr : &it->second;
+}
+
+absl::Status MethodOptions::BadValue(const std::string& key, const std::string& expected) const {
+  return absl::InvalidArgumentError(
+      absl::StrCat("method option ", key, "=", values_.at(key), ": expected ", expected));
+}
+
+absl::StatusOr<double> MethodOptions::GetDouble(const std::string& key, double default_value) {
+  const std::string* text = Read(key);
+  if (text == nullptr) return default_value;
   double v;
-  if (!absl::SimpleAtod(it->second, &v) || !std::isfinite(v)) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "method option ", key, "=", it->second, ": expected a finite number"));
-  }
+  if (!absl::SimpleAtod(*text, &v) || !std::isfinite(v)) return BadValue(key, "a finite number");
   return v;
 }
 
 absl::StatusOr<int64_t> MethodOptions::GetInt(const std::string& key, int64_t default_value) {
-  read_.insert(key);
-  auto it = values_.find(key);
-  if (it == values_.end()) return default_value;
+  const std::string* text = Read(key);
+  if (text == nullptr) return default_value;
   int64_t v;
-  if (!absl::SimpleAtoi(it->second, &v)) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("method option ", key, "=", it->second, ": expected an integer"));
-  }
+  if (!absl::SimpleAtoi(*text, &v)) return BadValue(key, "an integer");
   return v;
 }
 
 absl::StatusOr<bool> MethodOptions::GetBool(const std::string& key, bool default_value) {
-  read_.insert(key);
-  auto it = values_.find(key);
-  if (it == values_.end()) return default_value;
+  const std::string* text = Read(key);
+  if (text == nullptr) return default_value;
   bool v;
-  if (!absl::SimpleAtob(it->second, &v)) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("method option ", key, "=", it->second, ": expected 1 or 0 (true or false)"));
-  }
+  if (!absl::SimpleAtob(*text, &v)) return BadValue(key, "1 or 0 (true or false)");
   return v;
 }
 
 std::string MethodOptions::GetString(const std::string& key, const std::string& default_value) {
-  read_.insert(key);
-  auto it = values_.find(key);
-  return it == values_.end() ? default_value : it->second;
+  const std::string* text = Read(key);
+  return text == nullptr ? default_value : *text;
 }
 
 std::vector<std::string> MethodOptions::Unread() const {

@@ -87,6 +87,10 @@ class MethodOptions {
   static absl::StatusOr<std::string> Merge(const std::string& base, const std::string& override);
 
  private:
+  // The value of `key` (nullptr if not given), recorded as read.
+  const std::string* Read(const std::string& key);
+  absl::Status BadValue(const std::string& key, const std::string& expected) const;
+
   std::map<std::string, std::string> values_;
   std::set<std::string> read_;
 };
